@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The `interscambio` command: one entry point for every job of a node.
+
+Django jobs run as management commands; the synthetic city is framework-free and
+runs without touching a database.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from interscambio import __version__
+
+# name -> one line of help. Order is the order of `interscambio --help`.
+COMMANDS: dict[str, str] = {
+    "demo": "Build a synthetic city and load a Comune node and a Questura node from it",
+    "synth": "Write a synthetic city: registry and permit extracts plus the ground truth",
+    "migrate": "Create or upgrade this node's database",
+    "node": "Show this node's role, name, database and what it holds",
+    "streets": "Load the Comune's street gazetteer (stradario) from its CSV extract",
+    "registry": "Load the registry of foreign residents (anagrafe) from its CSV extracts",
+    "permits": "Load the Questura's residence permits from its CSV extract",
+    "manage": "Run any Django management command (for administrators)",
+}
+FRAMEWORK_FREE = {"synth"}
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [
+        f"interscambio {__version__}: the Comune-Questura exchange node",
+        "",
+        "usage: interscambio COMMAND [ARGS...]   (interscambio COMMAND --help for its options)",
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += [
+        "",
+        "The node is configured by environment variables: INTERSCAMBIO_ROLE (comune|questura),",
+        "INTERSCAMBIO_NODE_ID, INTERSCAMBIO_DATA_DIR, DATABASE_URL (see docs/configuration.md).",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0
+    if args[0] == "--version":
+        print(__version__)
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"interscambio: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    if name in FRAMEWORK_FREE:
+        from interscambio.core.synth.cli import main as synth_main
+
+        return synth_main(rest)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interscambio.project.settings")
+    from django.core.management import execute_from_command_line
+
+    argv_django = ["interscambio", *rest] if name == "manage" else ["interscambio", name, *rest]
+    execute_from_command_line(argv_django)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
