@@ -126,3 +126,12 @@ PERMIT_STATUSES: Final[dict[str, str]] = {
 }
 
 SEXES: Final[dict[str, str]] = {"M": "Maschio", "F": "Femmina"}
+
+# EU member states (ISO 3166-1 alpha-3): their citizens register without a permit.
+EU_MEMBER_STATES: Final[frozenset[str]] = frozenset(
+    {
+        "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV",
+        "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN",
+        "SWE",
+    }
+)  # fmt: skip

@@ -119,12 +119,18 @@ class ExtractReader:
                     yield ParsedRow(
                         line,
                         None,
-                        [RowError(line, "", "*", f"{len(cells)} cells where the header has {width}")],
+                        [
+                            RowError(
+                                line, "", "*", f"{len(cells)} cells where the header has {width}"
+                            )
+                        ],
                     )
                     continue
                 yield self._parse(line, cells, key)
         except csv.Error as exc:
-            raise ExtractError(f"{self.path}: line {self._rows.line_num}: bad CSV ({exc})") from None
+            raise ExtractError(
+                f"{self.path}: line {self._rows.line_num}: bad CSV ({exc})"
+            ) from None
 
     def _parse(self, line: int, cells: list[str], key: str) -> ParsedRow:
         record: Record = {}

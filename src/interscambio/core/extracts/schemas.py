@@ -89,7 +89,9 @@ def _reason_matches_kind(record: Record) -> list[tuple[str, str]]:
 
 def _application_number(value: str) -> str:
     if len(value) != 10 or not value.isalnum():
-        raise f.FieldError(f"the postal kit's application number has 10 letters or digits: {value!r}")
+        raise f.FieldError(
+            f"the postal kit's application number has 10 letters or digits: {value!r}"
+        )
     return value.upper()
 
 
@@ -166,7 +168,11 @@ EVENTS = ExtractSchema(
     columns=(
         req("id_evento", f.text(30), "Event id in the registry system"),
         req("id_anagrafe", f.text(20), "The person, as in anagrafe.csv"),
-        req("tipo", f.choice(codes.EVENT_KINDS), "iscrizione, variazione or cancellazione"),
+        req(
+            "tipo",
+            f.choice({kind: kind for kind in codes.EVENT_KINDS}),
+            "iscrizione, variazione or cancellazione",
+        ),
         req("codice_motivo", f.text(20), "ANPR table 7 / our change codes / ANPR table 15"),
         req("data_evento", f.iso_date, "Date the event took effect"),
         opt("dettagli", f.json_object, 'What changed, JSON: {"field": [before, after]}'),

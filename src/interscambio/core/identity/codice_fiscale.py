@@ -22,14 +22,11 @@ OMOCODIA_POSITIONS: Final = (14, 13, 12, 10, 9, 7, 6)
 _TO_LETTER: Final = {str(d): OMOCODIA_LETTERS[d] for d in range(10)}
 _TO_DIGIT: Final = str.maketrans(OMOCODIA_LETTERS, "0123456789")
 
-_ODD_VALUES: Final = dict(
-    zip(
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        [1, 0, 5, 7, 9, 13, 15, 17, 19, 21] + [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11,
-                                                3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23],
-        strict=True,
-    )
-)
+# Values of characters in odd positions: digits 0-9, then letters A-Z.
+_ODD_SEQUENCE: Final = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21) * 2 + (
+    2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
+)  # fmt: skip
+_ODD_VALUES: Final = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", _ODD_SEQUENCE, strict=True))
 _EVEN_VALUES: Final = {
     **{str(d): d for d in range(10)},
     **{chr(ord("A") + i): i for i in range(26)},
@@ -73,9 +70,7 @@ def date_part(birth_date: date, sex: str) -> str:
 
 
 def check_letter(first15: str) -> str:
-    total = sum(
-        _ODD_VALUES[c] if i % 2 == 0 else _EVEN_VALUES[c] for i, c in enumerate(first15)
-    )
+    total = sum(_ODD_VALUES[c] if i % 2 == 0 else _EVEN_VALUES[c] for i, c in enumerate(first15))
     return chr(ord("A") + total % 26)
 
 
