@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from interscambio.core.extracts import ExtractError
-from interscambio.node.loading import FileCheck, LoadError, LoadRefused, LoadReport
+from interscambio.node.loading import FileCheck, LoadError, LoadRefused, LoadReport, plural
 
 # Printing every skipped row is the promise; past this many the terminal gets the first ones
 # and the full list goes to --errors-csv.
@@ -126,6 +126,7 @@ class LoadCommand(BaseCommand):
                 f"{kind}: {report.created[kind]:,} new, {report.updated[kind]:,} updated"
             )
         if report.skipped:
-            console.print(f"Skipped {report.skipped:,} invalid rows:", style="bold yellow")
+            skipped = plural(report.skipped, "invalid row")
+            console.print(f"Skipped {skipped}:", style="bold yellow")
             print_errors(console, report.checks, MAX_PRINTED_ERRORS)
         self.stdout.write(f"Loaded in {elapsed:.1f} s.")

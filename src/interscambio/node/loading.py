@@ -30,6 +30,10 @@ ContextCheck = Callable[[Record], list[tuple[str, str]]]
 Progress = Callable[[str, int], Callable[[int], None]]
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def no_progress(description: str, total: int) -> Callable[[int], None]:
     return lambda advance: None
 
@@ -81,7 +85,7 @@ class LoadRefused(LoadError):
         bad = sum(len(c.bad_lines) for c in checks)
         files = ", ".join(str(c.path) for c in checks if c.errors)
         super().__init__(
-            f"{total} errors in {bad} rows of {files}: nothing was loaded "
+            f"{plural(total, 'error')} in {plural(bad, 'row')} of {files}: nothing was loaded "
             "(fix the rows, or load the valid ones with --skip-invalid)"
         )
 

@@ -29,7 +29,9 @@ if NODE_ROLE not in {"comune", "questura"}:
     raise RuntimeError(f"INTERSCAMBIO_ROLE must be 'comune' or 'questura', not {NODE_ROLE!r}")
 # A Comune is named by its ISTAT code (001272 is Torino), a Questura by its province code.
 NODE_ID = env("INTERSCAMBIO_NODE_ID", "001272" if NODE_ROLE == "comune" else "TO")
-NODE_NAME = env("INTERSCAMBIO_NODE_NAME", "Torino" if NODE_ROLE == "comune" else "Questura di Torino")
+NODE_NAME = env(
+    "INTERSCAMBIO_NODE_NAME", "Torino" if NODE_ROLE == "comune" else "Questura di Torino"
+)
 
 
 def _secret_key() -> str:
