@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: EUPL-1.2
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from interscambio.demo.services import (
+    COMUNE_CHECKS,
+    QUESTURA_CHECKS,
+    Check,
+    DemoError,
+    DemoLayout,
+    compare,
+    load_comune,
+    load_questura,
+)
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:,}" for k, v in value.items())
+    return "—" if value is None else f"{value:,}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic city, load a Comune node and a Questura node from its extracts, "
+        "and check what they hold against the city's ground truth."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--residents", type=int, default=20_000, help="default 20000")
+        parser.add_argument("--seed", type=int, default=1, help="default 1")
+        parser.add_argument("--months", type=int, default=24, help="history length, default 24")
+        parser.add_argument(
+            "--dir", type=Path, help="demo folder (default: the data folder's demo/)"
+        )
+        parser.add_argument(
+            "--fresh", action="store_true", help="rebuild the city even if one can be reused"
+        )
+        parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console()
+        layout = DemoLayout((options["dir"] or settings.DATA_DIR / "demo").resolve())
+        parameters = {name: options[name] for name in ("residents", "seed", "months")}
+        console.print(
+            Panel.fit(
+                "[bold]interscambio demo[/]: a synthetic Turin, its registry office (Comune) and "
+                "its immigration office (Questura)\n"
+                f"{parameters['residents']:,} foreign residents, seed {parameters['seed']}, "
+                f"{parameters['months']} months of history, in {layout.root}",
+            )
+        )
+        started = time.monotonic()
+        try:
+            self.run_steps(console, layout, parameters, options)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from None
+        checks = compare("Comune", COMUNE_CHECKS, layout.truth()["counts"], layout.comune.counts())
+        checks += compare(
+            "Questura", QUESTURA_CHECKS, layout.truth()["counts"], layout.questura.counts()
+        )
+        self.summarize(console, layout, checks)
+        console.print(f"Done in {time.monotonic() - started:.1f} s.")
+        if not all(c.ok for c in checks):
+            raise CommandError("some node counts differ from the synthetic city's truth")
+
+    def run_steps(
+        self,
+        console: Console,
+        layout: DemoLayout,
+        parameters: dict[str, int],
+        options: dict[str, Any],
+    ) -> None:
+        layout.root.mkdir(parents=True, exist_ok=True)
+        if not options["fresh"] and layout.reusable_city(parameters):
+            console.print(
+                f"[green]Reusing[/] the synthetic city in {layout.city} (same parameters)."
+            )
+        else:
+            console.rule("1. Synthetic city")
+            layout.build_city(parameters)
+        console.print("Starting both nodes over on fresh SQLite databases.")
+        layout.reset_nodes()
+        console.rule(f"2. {layout.comune.label}: migrate, street gazetteer, registry")
+        load_comune(layout, options["quiet"])
+        console.rule(f"3. {layout.questura.label}: migrate, permits")
+        load_questura(layout, options["quiet"])
+
+    def summarize(self, console: Console, layout: DemoLayout, checks: list[Check]) -> None:
+        table = Table(title="What each node holds, against the ground truth")
+        for column in ("node", "count", "in the node", "in the truth", ""):
+            table.add_column(column, justify="right" if column.startswith("in") else "left")
+        for c in checks:
+            mark = "[green]✓[/]" if c.ok else "[red]✗ differs[/]"
+            table.add_row(c.node, c.name, shown(c.actual), shown(c.expected), mark)
+        console.print(table)
+
+        truth = layout.truth()["counts"]
+        ahead = Table(title="What reconciliation will have to find (ground truth)")
+        ahead.add_column("")
+        ahead.add_column("", justify="right")
+        ahead.add_row("permits linked to a registry person", shown(truth.get("links")))
+        ahead.add_row(
+            "permit holders not in the registry", shown(truth.get("holders_not_in_registry"))
+        )
+        for kind, n in sorted(truth.get("discrepancies_by_kind", {}).items()):
+            ahead.add_row(f"discrepancies: {kind}", shown(n))
+        console.print(ahead)
+        layout.report.write_text(
+            json.dumps(
+                {
+                    "checks": [
+                        {
+                            "node": c.node,
+                            "name": c.name,
+                            "node_value": c.actual,
+                            "truth": c.expected,
+                        }
+                        for c in checks
+                    ]
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+        console.print(f"Nodes' data: {layout.comune.data_dir} and {layout.questura.data_dir}")

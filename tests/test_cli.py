@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The `interscambio` command as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from interscambio.cli import COMMANDS
+
+
+def interscambio(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(INTERSCAMBIO_DATA_DIR=str(data_dir), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "interscambio", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_help_lists_every_command_with_one_line(tmp_path: Path) -> None:
+    result = interscambio("--help", data_dir=tmp_path)
+    assert result.returncode == 0
+    for name, text in COMMANDS.items():
+        assert f"  {name}" in result.stdout
+        assert text in result.stdout
+
+
+def test_an_unknown_command_is_refused(tmp_path: Path) -> None:
+    result = interscambio("frobnicate", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "unknown command 'frobnicate'" in result.stderr
+
+
+def test_a_node_reports_its_role_and_database(tmp_path: Path) -> None:
+    env = {"INTERSCAMBIO_ROLE": "questura", "INTERSCAMBIO_NODE_ID": "TO"}
+    assert interscambio("migrate", "-v", "0", data_dir=tmp_path, **env).returncode == 0
+    result = interscambio("node", "--json", data_dir=tmp_path, **env)
+    info = json.loads(result.stdout)
+    assert (info["role"], info["node_id"]) == ("questura", "TO")
+    assert info["database"]["name"] == str(tmp_path / "interscambio.sqlite3")
+    assert info["counts"]["permits"] == 0
+
+
+def test_an_unknown_role_stops_the_node(tmp_path: Path) -> None:
+    result = interscambio("node", data_dir=tmp_path, INTERSCAMBIO_ROLE="prefettura")
+    assert result.returncode != 0
+    assert "INTERSCAMBIO_ROLE must be 'comune' or 'questura'" in result.stderr
