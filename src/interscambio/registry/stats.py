@@ -19,8 +19,9 @@ def registry_counts() -> dict[str, object]:
         "registry_persons": Resident.objects.count(),
         "registry_residents": residents.count(),
         "registry_cancelled": Resident.objects.filter(status="cancellato").count(),
+        # Citizens of another EU state; a naturalized resident lists ITA first and is not one.
         "registry_eu_residents": Citizenship.objects.filter(
-            rank=0, country__in=EU_MEMBER_STATES, resident__status="residente"
+            rank=0, country__in=EU_MEMBER_STATES - {"ITA"}, resident__status="residente"
         ).count(),
         "registry_naturalized": Citizenship.objects.filter(
             country="ITA", resident__status="residente"
