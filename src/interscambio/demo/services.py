@@ -17,21 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from interscambio.core.synth.city import REGISTRY_COUNTS
+
 CITY_PARAMETERS = ("residents", "seed", "months")
 
 # The node's count and the truth's count carry the same name (see registry/stats.py).
-COMUNE_CHECKS = (
-    "streets",
-    "registry_persons",
-    "registry_residents",
-    "registry_cancelled",
-    "registry_eu_residents",
-    "registry_naturalized",
-    "registry_with_stay_title",
-    "families",
-    "registry_events",
-    "events_by_kind",
-)
+COMUNE_CHECKS = ("streets", *REGISTRY_COUNTS, "events_by_kind")
 QUESTURA_CHECKS = ("permits", "permit_holders")
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from interscambio.core.codes import EVENT_KINDS
 from interscambio.core.synth import merge
 from interscambio.core.synth.catalog import catalog
 from interscambio.core.synth.config import CityConfig
@@ -26,6 +27,19 @@ DISCREPANCY_KINDS: Final = (
     "rinnovo_non_dichiarato",
     "titolare_non_iscritto",
     "permesso_scaduto",
+)
+
+
+# The counts a Comune node reports under the same names (`interscambio node --json`).
+REGISTRY_COUNTS: Final = (
+    "registry_persons",
+    "registry_residents",
+    "registry_cancelled",
+    "registry_eu_residents",
+    "registry_naturalized",
+    "registry_with_stay_title",
+    "registry_events",
+    "families",
 )
 
 
@@ -98,23 +112,8 @@ def _summary(config: CityConfig, tally: Tally, streets: int, omocodes: int) -> d
         },
         "counts": {
             "streets": streets,
-            **{
-                key: counts[key]
-                for key in (
-                    "registry_persons",
-                    "registry_residents",
-                    "registry_cancelled",
-                    "registry_eu_residents",
-                    "registry_naturalized",
-                    "registry_with_stay_title",
-                    "registry_events",
-                )
-            },
-            "events_by_kind": {
-                kind: counts[f"events_{kind}"]
-                for kind in ("iscrizione", "variazione", "cancellazione")
-            },
-            "families": counts["families"],
+            **{key: counts[key] for key in REGISTRY_COUNTS},
+            "events_by_kind": {kind: counts[f"events_{kind}"] for kind in EVENT_KINDS},
             "permits": counts["permits"],
             "permit_holders": counts["permit_holders"],
             "holders_not_in_registry": counts["holders_not_in_registry"],

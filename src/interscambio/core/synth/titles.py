@@ -97,29 +97,13 @@ def registry_title(ctx: Context, family: Family, person: Person, chain: list[Per
     for when, title in timeline:
         if when > stop:
             break
-        if held.number and title.number != held.number and when > ctx.start:
-            family.events.append(
-                Event(
-                    when,
-                    person,
-                    "variazione",
-                    "titolo_soggiorno",
-                    {
-                        "titolo_numero": [held.number, title.number],
-                        "titolo_data_scadenza": [_iso(held.expires), _iso(title.expires)],
-                    },
-                )
-            )
-        elif title.number and not held.number and when > ctx.start:
-            family.events.append(
-                Event(
-                    when,
-                    person,
-                    "variazione",
-                    "titolo_soggiorno",
-                    {"titolo_numero": [None, title.number]},
-                )
-            )
+        if title.number and title.number != held.number and when > ctx.start:
+            changes: dict[str, list[str | None]] = {
+                "titolo_numero": [held.number or None, title.number]
+            }
+            if held.number:
+                changes["titolo_data_scadenza"] = [_iso(held.expires), _iso(title.expires)]
+            family.events.append(Event(when, person, "variazione", "titolo_soggiorno", changes))
         held = title
     if person.naturalized is not None and person.naturalized <= end:
         return Title()
