@@ -107,11 +107,15 @@ class Command(BaseCommand):
 
         truth = layout.truth()["counts"]
         ahead = Table(title="What reconciliation will have to find (ground truth)")
-        ahead.add_column("")
-        ahead.add_column("", justify="right")
+        ahead.add_column("in the synthetic city")
+        ahead.add_column("how many", justify="right")
         ahead.add_row("permits linked to a registry person", shown(truth.get("links")))
         ahead.add_row(
             "permit holders not in the registry", shown(truth.get("holders_not_in_registry"))
+        )
+        ahead.add_row(
+            "permit holders in other comuni of the province",
+            shown(truth.get("holders_other_comuni")),
         )
         for kind, n in sorted(truth.get("discrepancies_by_kind", {}).items()):
             ahead.add_row(f"discrepancies: {kind}", shown(n))
