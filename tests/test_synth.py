@@ -55,6 +55,8 @@ def test_the_files_refer_to_each_other(city: City) -> None:
         street = streets[resident["codice_via"]]
         assert int(street["civico_min"]) <= int(resident["civico"]) <= int(street["civico_max"])
     assert {e["id_anagrafe"] for e in city.events} <= ids
+    codes = [r["codice_fiscale"] for r in city.residents]
+    assert len(set(codes)) == len(codes), "two registry persons share a codice fiscale"
     numbers = {p["numero_permesso"] for p in city.permits}
     assert {link["numero_permesso"] for link in city.links} <= numbers
     assert {link["id_anagrafe"] for link in city.links} <= ids
@@ -197,3 +199,20 @@ def test_the_command_line_checks_its_parameters(
     assert synth_main(["--out", str(tmp_path), "--typo-rate", "1.5"]) == 2
     assert "typo must be between 0 and 1" in capsys.readouterr().err
     assert not (tmp_path / "comune").exists()
+    a_file = tmp_path / "file"
+    a_file.write_text("", encoding="utf-8")
+    assert synth_main(["--out", str(a_file)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_the_share_of_city_permit_holders_not_in_the_registry_is_the_configured_one(
+    city: City,
+) -> None:
+    in_city = {p["cui"] for p in city.permits if p["domicilio_codice_comune"] == "001272"}
+    linked = set(linked_holders(city))
+    assert linked <= in_city
+    unregistered = len(in_city - linked)
+    assert unregistered == city.counts["holders_not_in_registry"]
+    assert within(unregistered, len(in_city), CONFIG.noise.unregistered)
+    elsewhere = {p["cui"] for p in city.permits} - in_city
+    assert len(elsewhere) == city.counts["holders_other_comuni"] > 0

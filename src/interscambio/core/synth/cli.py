@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers is not None and args.workers < 1:
         print("interscambio synth: --workers must be at least 1", file=sys.stderr)
         return 2
+    if args.out.exists() and not args.out.is_dir():
+        print(f"interscambio synth: {args.out} exists and is not a folder", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     if args.quiet:
         summary = build(config, args.out, args.workers)
