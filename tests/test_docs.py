@@ -62,3 +62,22 @@ def test_publiccode_has_the_required_keys() -> None:
         "features",
     ):
         assert re.search(rf"^\s*{key}:", text, re.MULTILINE), key
+
+
+@pytest.mark.parametrize("name", ["flow-header", "anagrafe-record", "permessi-record"])
+def test_every_flow_field_is_documented(name: str) -> None:
+    from interscambio.core.flows.spec import schema_document
+
+    documented = set(re.findall(r"`([A-Za-z]+)`", read("docs/flows.md")))
+    document = schema_document(name)
+    fields: set[str] = set()
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            fields.update(node.get("properties", {}))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    assert sorted(fields - documented) == []
+    assert (ROOT / "schemas" / f"{name}.v1.schema.json").is_file()
