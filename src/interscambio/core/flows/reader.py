@@ -18,6 +18,7 @@ from typing import IO, Any
 from jsonschema.exceptions import ValidationError
 
 from interscambio.core import codes
+from interscambio.core.extracts.reader import RowError
 from interscambio.core.flows.spec import FLOW_TYPES, FORMAT_VERSION, Header, validator
 from interscambio.core.identity.codice_fiscale import validation_error
 
@@ -26,16 +27,8 @@ class FlowError(Exception):
     """The flow as a whole cannot be accepted; the message says where and why."""
 
 
-@dataclass(frozen=True)
-class FlowProblem:
-    line: int
-    record: str  # the record's idRecord, when it has one
-    field: str  # a JSON path such as persona.codiceFiscale
-    message: str
-
-    def __str__(self) -> str:
-        who = f" [{self.record}]" if self.record else ""
-        return f"line {self.line}{who}, {self.field}: {self.message}"
+# A bad record is reported exactly like a bad extract row: "line N [id], field: message".
+FlowProblem = RowError
 
 
 @dataclass
