@@ -154,8 +154,7 @@ def make_family(ctx: Context) -> Family:
             if born > end or end - born > 26 * YEAR or born_here_lately:
                 continue
             child = _person(ctx, origin, rng.choice("MF"), born, "3", registered)
-            pool = ctx.catalog.pools[origin.style]
-            child.surname = child_surname(rng, pool, origin.style, father_surname, mother.surname)
+            child.surname = child_surname(origin.style, father_surname, mother.surname)
             members.append(child)
     reason = "4" if rng.random() < 0.7 else "3"  # from abroad, or from another comune
     for person in members:
@@ -320,10 +319,7 @@ def _birth(ctx: Context, family: Family, when: int) -> None:
     mother = mothers[0]
     father = next((p for p in _present(family) if p.relation in {"1", "2"} and p.sex == "M"), None)
     child = _person(ctx, family.origin, ctx.rng.choice("MF"), when, "3", when)
-    pool = ctx.catalog.pools[family.origin.style]
-    child.surname = child_surname(
-        ctx.rng, pool, family.origin.style, (father or mother).surname, mother.surname
-    )
+    child.surname = child_surname(family.origin.style, (father or mother).surname, mother.surname)
     family.members.append(child)
     _registry_event(
         family,

@@ -57,21 +57,10 @@ class Person:
     cancellation_reason: str = ""
     naturalized: int | None = None  # when the person became Italian, if ever
     gone: int | None = None  # when the person actually left the city or died
-    permits: list[Permit] = field(default_factory=list)
-    questura_address: Address | None = None
 
     @property
     def resident(self) -> bool:
         return self.cancelled is None
-
-
-@dataclass(slots=True)
-class Family:
-    fid: str
-    origin: Origin
-    members: list[Person]
-    address: Address  # where the family really lives
-    registry_address: Address  # where the registry has it
 
 
 def pick_origin(rng: random.Random, eu_allowed: bool = True) -> Origin:
@@ -106,7 +95,7 @@ def surname_for(rng: random.Random, pool: NamePool, style: str) -> str:
     return rng.choice(pool.surnames)
 
 
-def child_surname(rng: random.Random, pool: NamePool, style: str, father: str, mother: str) -> str:
+def child_surname(style: str, father: str, mother: str) -> str:
     if style == "hispanic":
         return f"{father.split(' ')[0]} {mother.split(' ')[0]}"
     return father
@@ -114,11 +103,3 @@ def child_surname(rng: random.Random, pool: NamePool, style: str, father: str, m
 
 def birth_place(origin: Origin, born_here: bool) -> tuple[str, str]:
     return (CITY_NAME, CITY_BELFIORE) if born_here else (origin.name, origin.belfiore)
-
-
-def birth_between(rng: random.Random, earliest: int, latest: int) -> int:
-    return rng.randint(earliest, max(earliest, latest))
-
-
-def age_years(born: int, on: int) -> float:
-    return (on - born) / YEAR

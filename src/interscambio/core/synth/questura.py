@@ -17,7 +17,7 @@ from typing import Final
 from interscambio.core.identity.codice_fiscale import provisional_check_digit
 from interscambio.core.synth.catalog import Catalog
 from interscambio.core.synth.context import Context
-from interscambio.core.synth.origins import CITY_ISTAT, CITY_NAME, PROVINCE_COMUNI
+from interscambio.core.synth.origins import PROVINCE_COMUNI
 from interscambio.core.synth.people import Address, Person
 
 DUG_FORMS: Final[dict[str, tuple[str, ...]]] = {
@@ -135,6 +135,3 @@ def province_domicile(rng: random.Random) -> tuple[str, str, str]:
     comune, istat = rng.choice(PROVINCE_COMUNI)
     street = rng.choice(("VIA ROMA", "CORSO FRANCIA", "VIA TORINO", "PIAZZA MARTIRI", "VIA MILANO"))
     return f"{street} {rng.randint(1, 150)}", comune, istat
-
-
-CITY: Final = (CITY_NAME, CITY_ISTAT)

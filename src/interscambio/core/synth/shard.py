@@ -13,7 +13,7 @@ import json
 import random
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Final
 
 from interscambio.core.codes import EU_MEMBER_STATES
 from interscambio.core.identity.codice_fiscale import encode
@@ -29,7 +29,12 @@ from interscambio.core.synth.origins import (
 )
 from interscambio.core.synth.people import Address, Permit, Person
 from interscambio.core.synth.permits import latest_issued, permit_chain, questura_domicile, status
-from interscambio.core.synth.questura import domicile_text, holder_view, province_domicile
+from interscambio.core.synth.questura import (
+    HolderView,
+    domicile_text,
+    holder_view,
+    province_domicile,
+)
 from interscambio.core.synth.titles import Title, registry_title
 
 PART_FILES: Final = ("anagrafe", "eventi", "permessi", "discrepanze")
@@ -194,7 +199,7 @@ class ShardWriter:
         cui: str,
         person: Person,
         chain: list[Permit],
-        view: Any,
+        view: HolderView,
         domicile: tuple[str, str, str],
     ) -> None:
         counts, end = self.ctx.tally.counts, self.ctx.end
