@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from interscambio.core.flows.records import Record, encode_line
 from interscambio.core.flows.spec import Header
 
 
@@ -35,9 +36,10 @@ class FlowWriter:
         self._sha.update(data)
         self._stream.write(data)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any] | Record) -> None:
+        """One record: a dict of its JSON object, or its struct (the same bytes either way)."""
         self.written += 1
-        self._put(_line(record))
+        self._put(_line(record) if isinstance(record, dict) else encode_line(record))
 
     def close(self) -> str:
         """The SHA-256 (hex) of the flow's bytes, for the next flow's `hashPrecedente`."""
@@ -61,7 +63,7 @@ class FlowWriter:
             self.close()
 
 
-def write_flow(path: Path, header: Header, records: Iterable[dict[str, Any]]) -> str:
+def write_flow(path: Path, header: Header, records: Iterable[dict[str, Any] | Record]) -> str:
     """Write a whole flow to `path` (atomically: a temporary file renamed); returns its hash."""
     partial = path.with_name(path.name + ".partial")
     try:
