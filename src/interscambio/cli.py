@@ -21,6 +21,11 @@ COMMANDS: dict[str, str] = {
     "streets": "Load the Comune's street gazetteer (stradario) from its CSV extract",
     "registry": "Load the registry of foreign residents (anagrafe) from its CSV extracts",
     "permits": "Load the Questura's residence permits from its CSV extract",
+    "keys": "This node's signing key and certificate; the partners' certificates it trusts",
+    "partner": "The partner nodes this node exchanges flows with",
+    "flow": "Flows: export, send, receive, import, status, show, release, refuse",
+    "schedule": "One round of the exchange's routine (for cron)",
+    "serve": "Serve this node's API to its partners (waitress)",
     "manage": "Run any Django management command (for administrators)",
 }
 FRAMEWORK_FREE = {"synth"}

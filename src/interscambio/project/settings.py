@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "interscambio.node",
     "interscambio.registry",
     "interscambio.permits",
+    "interscambio.exchange",
     "interscambio.demo",
 ]
 
@@ -125,3 +126,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("INTERSCAMBIO_LOG_LEVEL", "WARNING")},
 }
+
+# The exchange (docs/configuration.md): days of grace before a partner's flow counts as late,
+# how far partner clocks may drift, and how large a flow this node accepts over the API.
+EXCHANGE_GRACE_DAYS = {
+    "anagrafe": int(env("INTERSCAMBIO_GRACE_DAYS_ANAGRAFE", "5")),
+    "permessi": int(env("INTERSCAMBIO_GRACE_DAYS_PERMESSI", "10")),
+}
+EXCHANGE_CLOCK_TOLERANCE_SECONDS = int(env("INTERSCAMBIO_CLOCK_TOLERANCE_SECONDS", "300"))
+EXCHANGE_MAX_FLOW_BYTES = int(env("INTERSCAMBIO_MAX_FLOW_BYTES", str(4 * 1024**3)))
+EXCHANGE_HTTP_TIMEOUT_SECONDS = int(env("INTERSCAMBIO_HTTP_TIMEOUT_SECONDS", "600"))

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Imports in a real node process: killed halfway, and a million records in bounded memory."""
+
+from __future__ import annotations
+
+import resource
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from interscambio.core.trust import certificate_pem, generate_identity, load_identity
+from tests.flows import Questura, large_permit_flow
+from tests.nodes import NodeProcess, node_database
+
+
+@pytest.fixture
+def comune(tmp_path: Path) -> Iterator[tuple[NodeProcess, Questura]]:
+    """A Comune node process that trusts a Questura whose key the test holds."""
+    identity = load_identity(*generate_identity("TO", "Questura di Torino"))
+    certificate = tmp_path / "questura.crt"
+    certificate.write_bytes(certificate_pem(identity.certificate))
+    with node_database(tmp_path) as url:
+        node = NodeProcess("comune", "001272", tmp_path / "comune", url)
+        node.run("migrate", "-v", "0")
+        node.run("keys", "init")
+        node.run("partner", "add", "TO", "--name", "Questura", "--transport", "file",
+                 "--since", "2026-01-01")  # fmt: skip
+        node.run("keys", "trust", str(certificate))
+        folder = tmp_path / "questura"
+        folder.mkdir()
+        yield node, Questura(identity, folder)
+
+
+def test_an_import_killed_halfway_leaves_nothing_and_completes_when_run_again(
+    comune: tuple[NodeProcess, Questura],
+) -> None:
+    node, questura = comune
+    count = 300_000
+    path, signature = large_permit_flow(questura, count)
+    (path.parent / (path.name + ".jws")).write_text(signature)
+    importer = node.start("flow", "import", str(path))
+    # The flow is committed as received before its records are applied: wait for that, then
+    # kill the process while it applies them.
+    deadline = time.monotonic() + 60
+    while node.query("Flow.objects.filter(state='received').count()") != "1":
+        assert importer.poll() is None, importer.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(0.5)
+    assert importer.poll() is None, "the import ended before it could be killed"
+    importer.send_signal(signal.SIGKILL)
+    importer.wait()
+    assert node.query("ReceivedPermit.objects.count()") == "0"
+    assert node.query("list(Flow.objects.values_list('state', flat=True))") == "['received']"
+
+    again = node.run("flow", "import", str(path))
+    assert "applicato" in again.stdout
+    assert node.query("ReceivedPermit.objects.count()") == str(count)
+    assert node.query("list(Flow.objects.values_list('state', flat=True))") == "['applied']"
+
+
+def test_a_million_record_flow_is_applied_in_bounded_memory(
+    comune: tuple[NodeProcess, Questura],
+) -> None:
+    node, questura = comune
+    count = 1_000_000
+    path, signature = large_permit_flow(questura, count)
+    (path.parent / (path.name + ".jws")).write_text(signature)
+    result = node.run("flow", "import", str(path))
+    assert f"applicato: {count} valid, 0 rejected" in result.stdout
+    assert node.query("ReceivedPermit.objects.count()") == str(count)
+    # ru_maxrss of the children is in KiB on Linux: the largest of the node's processes.
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mb < 500, f"peak memory {peak_mb:.0f} MB"
