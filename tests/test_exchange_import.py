@@ -226,7 +226,9 @@ def test_a_sequence_gap_holds_the_flow_until_the_missing_one_arrives(questura: Q
     assert "expected 2, received 3" in (held.signed.receipt.reason or "")
     assert snapshot() == before
     # The missing flow arrives: it is applied, and the held one after it.
-    assert receive(second).outcome == APPLIED
+    unblocked = receive(second)
+    assert unblocked.outcome == APPLIED
+    assert [d.signed.receipt.outcome for d in unblocked.following] == [APPLIED]
     assert sorted(Flow.objects.filter(state="applied").values_list("sequence", flat=True)) == [
         1,
         2,

@@ -112,7 +112,7 @@ def test_the_calendar_names_late_and_due_flows(comune: Path, settings: Any) -> N
     on_11 = [e.period for e in status.late(partner, date(2026, 11, 11))]
     assert on_11 == ["2026-09-01 – 2026-09-30", "2026-10-01 – 2026-10-31"]
     outgoing = [e.state for e in status.entries(partner, TODAY) if e.direction == "out"]
-    assert outgoing == ["not exported"] * 5
+    assert outgoing == ["missing"] * 5
 
 
 def test_a_round_exports_and_sends_what_is_due_and_a_second_round_does_nothing(
@@ -134,3 +134,42 @@ def test_a_round_exports_and_sends_what_is_due_and_a_second_round_does_nothing(
 def test_two_rounds_never_run_at_once(comune: Path) -> None:
     with exclusive(), pytest.raises(Busy):
         run_round(TODAY)
+
+
+def test_file_partners_get_a_receipt_for_each_flow_and_for_a_held_one_released_later(
+    comune: Path, settings: Any
+) -> None:
+    from interscambio.core.trust import generate_identity, load_identity
+    from interscambio.exchange.importing import file_sha256
+    from tests.flows import Questura, month, trust
+
+    inbox, out = comune / "from-questura", comune / "to-questura"
+    partner = Partner.objects.create(
+        node_id="TO", name="Q", transport="file", inbox=str(inbox), outbox=str(out),
+        since=date(2026, 1, 1),
+    )  # fmt: skip
+    identity = load_identity(*generate_identity("TO", "Questura di Torino"))
+    trust(identity)
+    folder = comune / "questura"
+    folder.mkdir()
+    questura = Questura(identity, folder)
+    first = questura.flow(sequence=1, period=month(1))
+    second = questura.flow(sequence=2, period=month(2), previous_hash=file_sha256(first[0]))
+    # The second month arrives first: held. Then the first: both applied, both receipted.
+    for path, signature in (second, first):
+        files.put_signed(inbox, path.name, path, signature)
+        outbox.collect(partner)
+    receipts = sorted(p.name for p in out.iterdir() if p.name.endswith(".ricevuta.json"))
+    assert len(receipts) == 3  # held, then applied for the first and the second
+    assert list(Flow.objects.order_by("sequence").values_list("state", flat=True)) == [
+        "applied",
+        "applied",
+    ]
+    # Each flow moved into the node's flow store; what is left is filed under done/.
+    assert [p.name for p in inbox.iterdir()] == ["done"]
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == [
+        first[0].name + ".jws",
+        second[0].name + ".jws",
+    ]
+    stored = [f.path.read_bytes() for f in Flow.objects.order_by("sequence")]
+    assert stored == [first[0].read_bytes(), second[0].read_bytes()]

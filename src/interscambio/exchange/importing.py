@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +48,8 @@ class Delivery:
     signed: SignedReceipt
     flow: Flow | None = None
     replay: bool = False
+    # Held flows this one unblocked and that were applied after it, with their new receipts.
+    following: list[Delivery] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -250,18 +252,19 @@ def _close(flow: Flow, receipt: Receipt, state: str) -> Delivery:
 def process(flow: Flow, *, release: bool = False, today: date | None = None) -> Delivery:
     """Check and apply a stored flow; also applies the held flows that now come next."""
     delivery = _process(flow, release, today or timezone.localdate())
-    following = delivery.flow
-    while following is not None and following.state == APPLIED_STATE:
+    last = delivery
+    while last.flow is not None and last.flow.state == APPLIED_STATE:
         held = Flow.objects.filter(
             direction=IN,
-            partner=following.partner,
-            flow_type=following.flow_type,
-            sequence=(following.sequence or 0) + 1,
+            partner=last.flow.partner,
+            flow_type=last.flow.flow_type,
+            sequence=(last.flow.sequence or 0) + 1,
             state=HELD_STATE,
         ).first()
         if held is None:
             break
-        following = _process(held, False, today or timezone.localdate()).flow
+        last = _process(held, False, today or timezone.localdate())
+        delivery.following.append(last)
     return delivery
 
 

@@ -18,11 +18,11 @@ from django.utils import timezone
 from interscambio.core.flows.receipt import APPLIED, HELD, Receipt
 from interscambio.exchange import receipts
 from interscambio.exchange.errors import ExchangeError
-from interscambio.exchange.importing import receive
+from interscambio.exchange.importing import Delivery, receive
 from interscambio.exchange.models import Flow, Partner
 from interscambio.exchange.models.flows import ACKNOWLEDGED, OUT, QUEUED, REJECTED, SENT
 from interscambio.exchange.models.flows import HELD as HELD_STATE
-from interscambio.exchange.models.partners import API
+from interscambio.exchange.models.partners import API, FILE
 from interscambio.exchange.transport import TransportError, files
 from interscambio.exchange.transport.api import post_flow
 from interscambio.exchange.trust import node_identity
@@ -135,17 +135,35 @@ def collect(partner: Partner) -> list[Collected]:
             done.append(Collected(name, _take_receipt(partner, arrival)))
             continue
         delivery = receive(arrival.path, arrival.signature, sender=partner)
-        signed = delivery.signed
-        files.put_signed(
-            partner.outbox_dir,
-            name.removesuffix(files.FLOW_SUFFIX) + files.RECEIPT_SUFFIX,
-            signed.body,
-            signed.signature,
-        )
+        answer_by_file(partner, delivery, name)
         arrival.done()
         replay = " (again: same receipt)" if delivery.replay else ""
-        done.append(Collected(name, signed.receipt.summary() + replay))
+        done.append(Collected(name, delivery.signed.receipt.summary() + replay))
+        for later in delivery.following:
+            done.append(
+                Collected(
+                    later.flow.file_name if later.flow else "?", later.signed.receipt.summary()
+                )
+            )
     return done
+
+
+def _receipt_name(flow_name: str) -> str:
+    return flow_name.removesuffix(files.FLOW_SUFFIX) + files.RECEIPT_SUFFIX
+
+
+def answer_by_file(partner: Partner, delivery: Delivery, flow_name: str | None = None) -> None:
+    """Put the receipt (and those of held flows it unblocked) in a file partner's folder; an
+    API partner gets its receipt in the answer, or by asking again for a held flow."""
+    if partner.transport != FILE:
+        return
+    pending = [(delivery, flow_name), *((later, None) for later in delivery.following)]
+    for item, name in pending:
+        name = name or (item.flow.file_name if item.flow else None)
+        if name:
+            files.put_signed(
+                partner.outbox_dir, _receipt_name(name), item.signed.body, item.signed.signature
+            )
 
 
 def _take_receipt(partner: Partner, arrival: files.Arrival) -> str:

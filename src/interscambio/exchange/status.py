@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The exchange calendar per partner: each period's flow out and flow in, and what became of it.
 
-An outgoing period is `not exported` until its flow exists; an incoming one is `due` until the
+An outgoing period is `missing` until its flow is exported; an incoming one is `due` until the
 partner's flow arrives, and `late` once the grace days after the period's end have passed.
 """
 
@@ -19,7 +19,7 @@ from interscambio.exchange.export import outgoing_type
 from interscambio.exchange.models import Flow, Partner
 from interscambio.exchange.models.flows import IN, OUT
 
-NOT_EXPORTED, DUE, LATE = "not exported", "due", "late"
+MISSING, DUE, LATE = "missing", "due", "late"
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def entries(partner: Partner, today: date) -> list[Entry]:
                 )
                 continue
             if direction == OUT:
-                state, detail = NOT_EXPORTED, ""
+                state, detail = MISSING, "not exported yet"
             else:
                 grace = settings.EXCHANGE_GRACE_DAYS[flow_type]
                 deadline = late_after(flow_type, period, grace)

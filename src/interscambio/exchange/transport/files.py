@@ -4,7 +4,8 @@
 A flow travels as two files: `NAME.ndjson` and its detached signature `NAME.ndjson.jws`, the
 signature written first and each file renamed into place once complete, so a reader that sees
 the `.ndjson` sees it whole and signed. A receipt travels the same way as
-`NAME.ricevuta.json` with `NAME.ricevuta.json.jws`. Files taken in are moved to `done/`.
+`NAME.ricevuta.json` with `NAME.ricevuta.json.jws`. A flow taken in moves into the node's
+flow store; what is left of an arrival moves to `done/`.
 """
 
 from __future__ import annotations

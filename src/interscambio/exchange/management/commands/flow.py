@@ -227,11 +227,8 @@ class Command(BaseCommand):
         self._answer(delivery)
 
     def _answer(self, delivery: importing.Delivery) -> None:
-        """Tell a file partner the new outcome; an API partner learns it when it asks again."""
         self._print_receipt(delivery.signed.receipt)
-        flow = delivery.flow
-        if flow is not None and flow.partner.transport == FILE:
-            name = flow.file_name.removesuffix(files.FLOW_SUFFIX) + files.RECEIPT_SUFFIX
-            files.put_signed(
-                flow.partner.outbox_dir, name, delivery.signed.body, delivery.signed.signature
-            )
+        for later in delivery.following:
+            self._print_receipt(later.signed.receipt)
+        if delivery.flow is not None:
+            outbox.answer_by_file(delivery.flow.partner, delivery)

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The benchmarks keep working: each runs on a small input, as a user runs it. No timing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_the_flow_benchmark_prints_export_and_import_figures() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "flows.py"),
+            "--records",
+            "2000",
+            "--databases",
+            "sqlite",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("sqlite ")]
+    phases = {row[1]: row[2:] for row in rows}
+    assert {"export", "import", "read"} <= phases.keys()
+    assert phases["export"][0] == phases["import"][0] == "2,000"
+    assert "flow file (sqlite)" in result.stdout
