@@ -106,3 +106,29 @@ def test_a_second_run_reuses_the_city_and_starts_the_nodes_over(
     assert "Reusing the synthetic city" in result.stdout
     assert "Starting both nodes over" in result.stdout
     assert "differs" not in result.stdout
+
+
+def test_the_nodes_exchanged_signed_flows_with_receipts(
+    first_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    folder, result = first_run
+    flows = json.loads((folder / "demo/report.json").read_text(encoding="utf-8"))["flows"]
+    by_type = {
+        kind: [f for f in flows if f["flow_type"] == kind] for kind in ("anagrafe", "permessi")
+    }
+    assert by_type["anagrafe"] and by_type["permessi"]
+    assert {f["state"] for f in flows} == {"acknowledged"}
+    for kind, rows in by_type.items():
+        assert [f["sequence"] for f in rows] == list(range(1, len(rows) + 1)), kind
+    comune = folder / "demo/comune/interscambio.sqlite3"
+    questura = folder / "demo/questura/interscambio.sqlite3"
+    permits = sum(f["records"] for f in by_type["permessi"])
+    events = sum(f["records"] for f in by_type["anagrafe"])
+    assert count(comune, "SELECT count(*) FROM exchange_receivedpermit") == permits > 0
+    assert count(questura, "SELECT count(*) FROM exchange_receivedregistryevent") == events > 0
+    # The permit flows went as files, the registry flows over HTTP.
+    assert list((folder / "demo/files/to-comune/done").glob("*.ricevuta.json")) == []
+    assert len(list((folder / "demo/files/to-questura/done").glob("*.ricevuta.json"))) == len(
+        by_type["permessi"]
+    )
+    assert "applicato" in result.stdout

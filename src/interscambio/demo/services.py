@@ -3,7 +3,8 @@
 
 Each node runs as `python -m interscambio ...` with its own environment and data folder, as
 two offices would run it; the demo only orchestrates them and compares what they hold with the
-synthetic city's ground truth. Later stages (flows, reconciliation) append steps to the same run.
+synthetic city's ground truth. The nodes then pair up and exchange
+signed flows, one by API and the other by files; later stages (reconciliation) append steps.
 """
 
 from __future__ import annotations
@@ -11,9 +12,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +130,7 @@ class DemoLayout:
         for node in (self.comune, self.questura):
             shutil.rmtree(node.data_dir, ignore_errors=True)
             node.data_dir.mkdir(parents=True)
+        shutil.rmtree(self.root / "files", ignore_errors=True)
 
 
 def load_comune(layout: DemoLayout, quiet: bool) -> None:
@@ -163,3 +170,109 @@ def compare(
     node: str, names: tuple[str, ...], truth: dict[str, Any], held: dict[str, Any]
 ) -> list[Check]:
     return [Check(node, name, truth.get(name), held.get(name)) for name in names]
+
+
+# --- the exchange between the two nodes -------------------------------------------------------
+
+EXCHANGE_MONTHS = 3
+
+
+def exchange_start(truth: dict[str, Any]) -> date:
+    """The first day of the month EXCHANGE_MONTHS before the city's reference date."""
+    reference = date.fromisoformat(truth["parameters"]["reference_date"])
+    month = reference.year * 12 + reference.month - 1 - EXCHANGE_MONTHS
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(node: Node, port: int) -> Iterator[None]:
+    """`node` serving its API on loopback for the duration of the block."""
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "interscambio", "serve", "--port", str(port)],
+        env=node.environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise DemoError(f"{node.label}: its API server did not start") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def pair_nodes(layout: DemoLayout, port: int) -> date:
+    """Keys on both nodes, each trusting the other; the Comune sends by API to the Questura,
+    the Questura by signed files to the Comune (a Comune that works by file exchange)."""
+    comune, questura = layout.comune, layout.questura
+    since = exchange_start(layout.truth()).isoformat()
+    to_comune, to_questura = (
+        layout.root / "files" / "to-comune",
+        layout.root / "files" / "to-questura",
+    )
+    for node in (comune, questura):
+        node.run("keys", "init", capture=True)
+    comune.run(
+        "partner", "add", questura.node_id, "--name", questura.name, "--transport", "api",
+        "--url", f"http://127.0.0.1:{port}/", "--inbox", str(to_comune),
+        "--outbox", str(to_questura), "--since", since, capture=True,
+    )  # fmt: skip
+    questura.run(
+        "partner", "add", comune.node_id, "--name", comune.name, "--transport", "file",
+        "--outbox", str(to_comune), "--inbox", str(to_questura), "--since", since, capture=True,
+    )  # fmt: skip
+    comune.run("keys", "trust", str(questura.data_dir / "keys" / "node.crt"), capture=True)
+    questura.run("keys", "trust", str(comune.data_dir / "keys" / "node.crt"), capture=True)
+    return date.fromisoformat(since)
+
+
+def exchange_round(node: Node) -> list[str]:
+    """One `schedule run` on `node`: its lines, as printed."""
+    return node.run("schedule", "run", capture=True).splitlines()
+
+
+def flow_status(node: Node) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(node.run("flow", "status", "--json", capture=True))
+    return rows
+
+
+def exchange_checks(layout: DemoLayout) -> tuple[list[Check], list[dict[str, Any]]]:
+    """Every flow acknowledged by its receiver, with as many records as were sent."""
+    checks, flows = [], []
+    pairs = ((layout.comune, layout.questura), (layout.questura, layout.comune))
+    for sender, receiver in pairs:
+        sent = [r for r in flow_status(sender) if r["direction"] == "out"]
+        received = {r["sequence"]: r for r in flow_status(receiver) if r["direction"] == "in"}
+        flows += [{"from": sender.label, **r} for r in sent]
+        label = f"{sender.label} → {receiver.label}"
+        checks.append(
+            Check(
+                label,
+                "flows acknowledged",
+                len(sent),
+                sum(r["state"] == "acknowledged" for r in sent),
+            )
+        )
+        checks.append(
+            Check(
+                label,
+                "records received",
+                sum(r["records"] or 0 for r in sent),
+                sum((received.get(r["sequence"]) or {}).get("records") or 0 for r in sent),
+            )
+        )
+    return checks, flows

@@ -126,8 +126,14 @@ class Collected:
     message: str
 
 
+def file_partners() -> list[Partner]:
+    """Active partners that send by file or have an inbox (one may send by API, receive by file)."""
+    partners = Partner.objects.filter(active=True)
+    return [p for p in partners if p.transport == FILE or p.inbox]
+
+
 def collect(partner: Partner) -> list[Collected]:
-    """Take in what a file-transport partner left in its inbox: flows and receipts."""
+    """Take in what a partner left in its inbox folder: flows and receipts."""
     done = []
     for arrival in files.arrivals(partner.inbox_dir):
         name = arrival.path.name
@@ -135,7 +141,7 @@ def collect(partner: Partner) -> list[Collected]:
             done.append(Collected(name, _take_receipt(partner, arrival)))
             continue
         delivery = receive(arrival.path, arrival.signature, sender=partner)
-        answer_by_file(partner, delivery, name)
+        answer_by_file(partner, delivery, name, came_by_file=True)
         arrival.done()
         replay = " (again: same receipt)" if delivery.replay else ""
         done.append(Collected(name, delivery.signed.receipt.summary() + replay))
@@ -152,10 +158,17 @@ def _receipt_name(flow_name: str) -> str:
     return flow_name.removesuffix(files.FLOW_SUFFIX) + files.RECEIPT_SUFFIX
 
 
-def answer_by_file(partner: Partner, delivery: Delivery, flow_name: str | None = None) -> None:
-    """Put the receipt (and those of held flows it unblocked) in a file partner's folder; an
-    API partner gets its receipt in the answer, or by asking again for a held flow."""
-    if partner.transport != FILE:
+def answer_by_file(
+    partner: Partner,
+    delivery: Delivery,
+    flow_name: str | None = None,
+    *,
+    came_by_file: bool = False,
+) -> None:
+    """Put the receipt (and those of held flows it unblocked) in the partner's folder, for a
+    flow that came by file or a partner that works by file; an API partner gets its receipt in
+    the answer, or by asking again for a held flow."""
+    if not came_by_file and partner.transport != FILE:
         return
     pending = [(delivery, flow_name), *((later, None) for later in delivery.following)]
     for item, name in pending:

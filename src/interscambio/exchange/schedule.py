@@ -22,7 +22,6 @@ from interscambio.exchange import importing, outbox, status
 from interscambio.exchange.errors import ExchangeError
 from interscambio.exchange.export import due_periods, export_flow
 from interscambio.exchange.models import Partner
-from interscambio.exchange.models.partners import FILE
 
 # An arbitrary constant naming this lock among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x1A7E5C
@@ -97,10 +96,10 @@ def run_round(today: date | None = None) -> Round:
             (result.sent if attempt.ok else result.errors).append(line)
         for delivery in importing.resume():
             result.received.append(f"resumed: {delivery.signed.receipt.summary()}")
+        for partner in outbox.file_partners():
+            for item in outbox.collect(partner):
+                result.received.append(f"{partner.node_id} {item.name}: {item.message}")
         for partner in partners:
-            if partner.transport == FILE:
-                for item in outbox.collect(partner):
-                    result.received.append(f"{partner.node_id} {item.name}: {item.message}")
             for entry in status.late(partner, today):
                 result.late.append(
                     f"{entry.flow_type} from {partner.node_id} for {entry.period} ({entry.detail})"

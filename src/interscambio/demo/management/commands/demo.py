@@ -19,8 +19,13 @@ from interscambio.demo.services import (
     DemoError,
     DemoLayout,
     compare,
+    exchange_checks,
+    exchange_round,
+    free_port,
     load_comune,
     load_questura,
+    pair_nodes,
+    serving,
 )
 
 
@@ -33,7 +38,8 @@ def shown(value: Any) -> str:
 class Command(BaseCommand):
     help = (
         "Build a synthetic city, load a Comune node and a Questura node from its extracts, "
-        "and check what they hold against the city's ground truth."
+        "let them exchange signed flows with receipts, and check what they hold against the "
+        "city's ground truth."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,10 +75,15 @@ class Command(BaseCommand):
         checks += compare(
             "Questura", QUESTURA_CHECKS, layout.truth()["counts"], layout.questura.counts()
         )
-        self.summarize(console, layout, checks)
+        exchanged, flows = exchange_checks(layout)
+        self.summarize(console, layout, checks + exchanged, flows)
+        checks += exchanged
         console.print(f"Done in {time.monotonic() - started:.1f} s.")
         if not all(c.ok for c in checks):
-            raise CommandError("some node counts differ from the synthetic city's truth")
+            raise CommandError(
+                "some node counts differ from the synthetic city's truth, or a flow was not "
+                "acknowledged with all its records"
+            )
 
     def run_steps(
         self,
@@ -95,8 +106,34 @@ class Command(BaseCommand):
         load_comune(layout, options["quiet"])
         console.rule(f"3. {layout.questura.label}: migrate, permits")
         load_questura(layout, options["quiet"])
+        console.rule("4. The exchange: keys, partners, signed flows and receipts")
+        port = free_port()
+        since = pair_nodes(layout, port)
+        console.print(
+            f"Periods from {since}. {layout.comune.label} → {layout.questura.label}: registry "
+            f"flows by API (http://127.0.0.1:{port}/). {layout.questura.label} → "
+            f"{layout.comune.label}: permit flows as signed files in {layout.root / 'files'}."
+        )
+        with serving(layout.questura, port):
+            # Each round exports what is due, sends it, takes in what arrived (flows, receipts).
+            for node in (layout.comune, layout.questura, layout.comune, layout.questura):
+                for line in exchange_round(node):
+                    console.print(f"  [bold]{node.label}[/]: {line}", highlight=False)
 
-    def summarize(self, console: Console, layout: DemoLayout, checks: list[Check]) -> None:
+    def summarize(
+        self, console: Console, layout: DemoLayout, checks: list[Check], flows: list[dict[str, Any]]
+    ) -> None:
+        sent = Table(title="Flows sent, and what the receiver's signed receipt said")
+        for column in ("from", "type", "#", "period", "records", "state"):
+            sent.add_column(column, justify="right" if column in {"#", "records"} else "left")
+        for f in flows:
+            state = f["state"]
+            colour = "green" if state == "acknowledged" else "red"
+            sent.add_row(
+                f["from"], f["flow_type"], str(f["sequence"] or ""), f["period"],
+                "" if f["records"] is None else f"{f['records']:,}", f"[{colour}]{state}[/]",
+            )  # fmt: skip
+        console.print(sent)
         table = Table(title="What each node holds, against the ground truth")
         for column in ("node", "count", "in the node", "in the truth", ""):
             table.add_column(column, justify="right" if column.startswith("in") else "left")
@@ -131,7 +168,8 @@ class Command(BaseCommand):
                             "truth": c.expected,
                         }
                         for c in checks
-                    ]
+                    ],
+                    "flows": flows,
                 },
                 indent=2,
             ),

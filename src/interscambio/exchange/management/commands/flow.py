@@ -20,7 +20,6 @@ from interscambio.exchange import importing, outbox, status
 from interscambio.exchange.errors import ExchangeError
 from interscambio.exchange.export import due_periods, export_flow, outgoing_type
 from interscambio.exchange.models import Flow, Partner
-from interscambio.exchange.models.partners import FILE
 from interscambio.exchange.transport import files
 
 ACTIONS = {
@@ -133,7 +132,7 @@ class Command(BaseCommand):
         for delivery in importing.resume():
             count += 1
             self.stdout.write(f"resumed: {delivery.signed.receipt.summary()}")
-        for partner in Partner.objects.filter(active=True, transport=FILE):
+        for partner in outbox.file_partners():
             for item in outbox.collect(partner):
                 count += 1
                 self.stdout.write(f"{partner.node_id} {item.name}: {item.message}")
