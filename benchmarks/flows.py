@@ -276,8 +276,10 @@ def check_import(records: int) -> None:
 
 
 def read(path: Path, rows: bool) -> None:
-    """The import's work without the database: read and check, and build the rows if `rows`."""
-    from interscambio.core.flows import read_flow
+    """The import's work without the database: read and check, and build the rows if `rows`.
+
+    As in the import, the duplicate ids are left to the database's unique constraint."""
+    from interscambio.core.flows import FlowReader
 
     to_row = None
     if rows:
@@ -288,10 +290,11 @@ def read(path: Path, rows: bool) -> None:
 
         to_row = TABLES["permessi"][2]
     problems = 0
-    for item in read_flow(path, expected_receiver=COMUNE):
-        problems += len(item.problems)
-        if to_row is not None:
-            to_row(1, item.line, item.record)
+    with path.open("rb") as stream:
+        for item in FlowReader(stream, COMUNE, duplicates=False):
+            problems += len(item.problems)
+            if to_row is not None:
+                to_row(1, item.line, item.record)
     if problems:
         raise SystemExit(f"{path}: {problems} problems")
 

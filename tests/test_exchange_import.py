@@ -15,7 +15,7 @@ import pytest
 
 from interscambio.core.flows.receipt import APPLIED, HELD, REFUSED
 from interscambio.core.trust import generate_identity, load_identity
-from interscambio.exchange import importing
+from interscambio.exchange import diagnosis, importing
 from interscambio.exchange.models import Flow, ReceivedPermit
 from interscambio.exchange.trust import init_keys
 from tests.flows import (
@@ -67,8 +67,10 @@ def test_a_good_flow_is_applied_with_every_record(questura: Questura) -> None:
     delivery = receive(questura.flow([permit_record(n) for n in range(5)]))
     assert delivery.outcome == APPLIED
     receipt = receipt_json(delivery.signed.body)
-    assert receipt["recordValidi"] == [f"I{n:08d}:rilascio" for n in range(5)]
+    assert receipt["recordValidi"] == [{"dallaRiga": 2, "allaRiga": 6}]
+    assert (receipt["numeroValidi"], receipt["numeroRifiutati"]) == (5, 0)
     assert receipt["recordRifiutati"] == []
+    assert receipt["elencoFinoAllaRiga"] is None
     held = ReceivedPermit.objects.order_by("line")
     assert [p.number for p in held] == [f"I{n:08d}" for n in range(5)]
     first = held.first()
@@ -161,7 +163,11 @@ def test_a_bad_record_refuses_the_flow_naming_record_and_field(
         field,
     )
     assert message in problem["errore"]
-    assert len(receipt["recordValidi"]) == 3
+    assert receipt["recordValidi"] == [
+        {"dallaRiga": 2, "allaRiga": 3},
+        {"dallaRiga": 5, "allaRiga": 5},
+    ]
+    assert (receipt["numeroValidi"], receipt["numeroRifiutati"]) == (3, 1)
 
 
 def test_duplicate_record_ids_refuse_the_flow(questura: Questura) -> None:
@@ -169,6 +175,61 @@ def test_duplicate_record_ids_refuse_the_flow(questura: Questura) -> None:
     receipt = refused(questura, questura.flow(records), "nothing was applied")
     assert [(p["riga"], p["campo"]) for p in receipt["recordRifiutati"]] == [(4, "idRecord")]
     assert "duplicate (first on line 2)" in receipt["recordRifiutati"][0]["errore"]
+
+
+def test_every_repetition_of_an_id_is_named_with_its_first_line(questura: Questura) -> None:
+    records = [permit_record(n) for n in (1, 2, 1, 3, 2, 1)]
+    receipt = refused(questura, questura.flow(records), "3 record(s) rejected")
+    assert [(p["riga"], p["errore"]) for p in receipt["recordRifiutati"]] == [
+        (4, "duplicate (first on line 2)"),
+        (6, "duplicate (first on line 3)"),
+        (7, "duplicate (first on line 2)"),
+    ]
+    assert receipt["recordValidi"] == [
+        {"dallaRiga": 2, "allaRiga": 3},
+        {"dallaRiga": 5, "allaRiga": 5},
+    ]
+    assert (receipt["numeroValidi"], receipt["numeroRifiutati"]) == (3, 3)
+
+
+def test_a_bad_record_that_is_also_a_duplicate_counts_once(questura: Questura) -> None:
+    records = [permit_record(1), permit_record(2), {**permit_record(1), "motivo": "boh"}]
+    receipt = refused(questura, questura.flow(records), "1 record(s) rejected")
+    assert [(p["riga"], p["campo"]) for p in receipt["recordRifiutati"]] == [
+        (4, "motivo"),
+        (4, "idRecord"),
+    ]
+    assert (receipt["numeroValidi"], receipt["numeroRifiutati"]) == (2, 1)
+
+
+def test_beyond_the_listed_limit_a_receipt_counts_and_says_where_its_lists_stop(
+    questura: Questura, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diagnosis, "LISTED", 3)
+    bad = {"motivo": "boh"}
+    # Lines 2-9: 2 good, 3 bad, 4 duplicate of 2, 5 good, 6 bad, 7 duplicate of 5, 8 bad, 9 good.
+    records = [
+        permit_record(1),
+        {**permit_record(2), **bad},
+        permit_record(1),
+        permit_record(4),
+        {**permit_record(5), **bad},
+        permit_record(4),
+        {**permit_record(7), **bad},
+        permit_record(8),
+    ]
+    receipt = refused(questura, questura.flow(records), "5 record(s) rejected")
+    assert [(p["riga"], p["campo"]) for p in receipt["recordRifiutati"]] == [
+        (3, "motivo"),
+        (4, "idRecord"),
+        (6, "motivo"),
+    ]
+    assert receipt["elencoFinoAllaRiga"] == 6
+    assert receipt["recordValidi"] == [
+        {"dallaRiga": 2, "allaRiga": 2},
+        {"dallaRiga": 5, "allaRiga": 5},
+    ]
+    assert (receipt["numeroValidi"], receipt["numeroRifiutati"]) == (3, 5)
 
 
 def test_a_byte_order_mark_is_accepted(questura: Questura) -> None:

@@ -5,7 +5,9 @@ The order of the checks is the order of trust: the signature says who sent the b
 bytes' hash says whether they came before (then the same receipt is returned, nothing else
 happens), the header says whether the flow is for this node, this period and the next number
 in the partner's sequence, and the records are checked one by one while they are inserted in
-a single transaction that is undone if any record is rejected.
+a single transaction that is undone if any record is rejected. An idRecord repeated in the
+flow is caught by the database's unique constraint rather than in memory; a refused flow is
+then read a second time to list every problem (diagnosis.py).
 
 A flow is stored (state `received`) and committed before it is applied: a process killed while
 applying leaves the flow received and nothing of its records, and processing it again
@@ -21,13 +23,14 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from interscambio.core.flows import FLOW_TYPES, FlowError, FlowProblem, FlowReader, Header
-from interscambio.core.flows.receipt import APPLIED, HELD, REFUSED, FlowRef, Receipt
+from interscambio.core.flows import FLOW_TYPES, FlowError, FlowReader, Header
+from interscambio.core.flows.receipt import APPLIED, HELD, REFUSED, FlowRef, Lines, Receipt
 from interscambio.core.trust import TrustError, verify_file
 from interscambio.exchange.bulk import bulk_insert
+from interscambio.exchange.diagnosis import RecordCheck, diagnose
 from interscambio.exchange.errors import ExchangeError
 from interscambio.exchange.models import Flow, Partner
 from interscambio.exchange.models.flows import APPLIED as APPLIED_STATE
@@ -57,9 +60,13 @@ class Delivery:
 
 
 class _Refusal(Exception):
-    def __init__(self, reason: str, valid: list[str], rejected: list[FlowProblem]) -> None:
+    def __init__(self, reason: str, check: RecordCheck | None = None) -> None:
         super().__init__(reason)
-        self.reason, self.valid, self.rejected = reason, valid, rejected
+        self.reason, self.check = reason, check
+
+
+class _BadRecord(Exception):
+    """A record has a problem: the inserts are undone and the flow diagnosed."""
 
 
 def file_sha256(path: Path) -> str:
@@ -75,19 +82,22 @@ def _receipt(
     sha256: str,
     outcome: str,
     reason: str | None = None,
-    valid: list[str] | None = None,
-    rejected: list[FlowProblem] | None = None,
+    check: RecordCheck | None = None,
     header: Header | None = None,
 ) -> Receipt:
     ref = FlowRef.of(header, sha256) if header else FlowRef(sha256)
+    check = check or RecordCheck(0, [])
     return Receipt(
         flow=ref,
         outcome=outcome,
         issued=timezone.now(),
         reason=reason,
         record_count=header.record_count if header else (flow.record_count if flow else 0),
-        valid=valid or [],
-        rejected=rejected or [],
+        valid_count=check.valid_count,
+        valid=check.valid,
+        rejected_count=check.rejected_count,
+        rejected=check.rejected,
+        listed_to=check.listed_to,
     )
 
 
@@ -167,19 +177,15 @@ def _check_header(flow: Flow, header: Header, today: date, release: bool) -> str
     """Raises _Refusal for a flow that cannot be taken; returns a reason to hold it, or None."""
     partner = flow.partner
     if header.sender != partner.node_id:
-        raise _Refusal(f"mittente {header.sender!r} is not the signer {partner.node_id!r}", [], [])
+        raise _Refusal(f"mittente {header.sender!r} is not the signer {partner.node_id!r}")
     if FLOW_TYPES[header.flow_type] == settings.NODE_ROLE:
         raise _Refusal(
             f"a {settings.NODE_ROLE} node sends {header.flow_type} flows, it does not receive them",
-            [],
-            [],
         )
     if header.period.end >= today:
         raise _Refusal(
             f"periodo: the period ends on {header.period.end}, which is not over yet "
             f"(today is {today} here)",
-            [],
-            [],
         )
     last = _last_applied(flow)
     expected = (last.sequence or 0) + 1 if last else 1
@@ -187,8 +193,6 @@ def _check_header(flow: Flow, header: Header, today: date, release: bool) -> str
         raise _Refusal(
             f"sequenza: {header.sequence} was applied already (last applied: {last.sequence}, "
             f"{last.period_label}); this is a replay of an old flow or reuses its number",
-            [],
-            [],
         )
     if header.sequence > expected and not release:
         return (
@@ -200,8 +204,6 @@ def _check_header(flow: Flow, header: Header, today: date, release: bool) -> str
         raise _Refusal(
             f"hashPrecedente does not match flow #{last.sequence} as received "
             f"({last.sha256[:12]}…): the chain is broken",
-            [],
-            [],
         )
     live = Flow.objects.filter(
         direction=IN,
@@ -211,32 +213,32 @@ def _check_header(flow: Flow, header: Header, today: date, release: bool) -> str
         state__in=[HELD_STATE, APPLIED_STATE],
     ).exclude(pk=flow.pk)
     if live.exists():
-        raise _Refusal(
-            f"sequenza: another flow with number {header.sequence} is already held", [], []
-        )
+        raise _Refusal(f"sequenza: another flow with number {header.sequence} is already held")
     return None
 
 
-def _apply_records(flow: Flow) -> list[str]:
-    """Insert every record; raises _Refusal (and the transaction is undone) on any problem."""
+def _apply_records(flow: Flow) -> RecordCheck:
+    """Insert every record; raises _Refusal (and the inserts are undone) on any problem."""
     model, fields, to_row = TABLES[flow.flow_type]
-    valid: list[str] = []
-    rejected: list[FlowProblem] = []
-    with flow.path.open("rb") as stream:
-        reader = FlowReader(stream, expected_receiver=settings.NODE_ID)
-        with bulk_insert(model, fields) as put:
-            for item in reader:
-                if item.problems:
-                    rejected.extend(item.problems)
-                    continue
-                valid.append(item.record_id)
-                if not rejected:
-                    put(to_row(flow.pk, item.line, item.record))
-    if rejected:
+    flow_id, count, first, last = flow.pk, 0, 0, 0
+    try:
+        with transaction.atomic(), flow.path.open("rb") as stream:
+            reader = FlowReader(stream, settings.NODE_ID, duplicates=False)
+            with bulk_insert(model, fields) as put:
+                for item in reader:
+                    if item.problems:
+                        raise _BadRecord
+                    put(to_row(flow_id, item.line, item.record))
+                    count += 1
+                    first, last = first or item.line, item.line
+    except (_BadRecord, IntegrityError) as failure:
+        check = diagnose(flow)
+        if not check.rejected_count:
+            raise failure  # not a record's fault: a fault of this node, not the sender's
         raise _Refusal(
-            f"{len(rejected)} problem(s) in the records: nothing was applied", valid, rejected
-        )
-    return valid
+            f"{check.rejected_count} record(s) rejected: nothing was applied", check
+        ) from None
+    return RecordCheck(count, [Lines(first, last)] if count else [])
 
 
 def _close(flow: Flow, receipt: Receipt, state: str) -> Delivery:
@@ -281,16 +283,14 @@ def _process(flow: Flow, release: bool, today: date) -> Delivery:
                 return _close(
                     flow, _receipt(flow, flow.sha256, HELD, hold, header=header), HELD_STATE
                 )
-            valid = _apply_records(flow)
+            check = _apply_records(flow)
             return _close(
                 flow,
-                _receipt(flow, flow.sha256, APPLIED, None, valid, header=header),
+                _receipt(flow, flow.sha256, APPLIED, None, check, header=header),
                 APPLIED_STATE,
             )
     except _Refusal as refusal:
-        receipt = _receipt(
-            flow, flow.sha256, REFUSED, refusal.reason, refusal.valid, refusal.rejected, header
-        )
+        receipt = _receipt(flow, flow.sha256, REFUSED, refusal.reason, refusal.check, header)
     except FlowError as error:
         receipt = _receipt(flow, flow.sha256, REFUSED, str(error), header=header)
     flow.sequence = header.sequence

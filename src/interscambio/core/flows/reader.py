@@ -88,10 +88,19 @@ def _json_line(raw: bytes, number: int) -> dict[str, Any]:
 class FlowReader:
     """Reads the header at once; iterating yields every record with its problems.
 
-    After iteration `sha256` is the hex digest of the exact bytes read."""
+    After iteration `sha256` is the hex digest of the exact bytes read. With `duplicates`
+    False the reader does not look for an idRecord repeated in the flow, which takes memory
+    in proportion to the flow: the import leaves that check to the database."""
 
-    def __init__(self, stream: IO[bytes], expected_receiver: str | None = None) -> None:
+    def __init__(
+        self,
+        stream: IO[bytes],
+        expected_receiver: str | None = None,
+        *,
+        duplicates: bool = True,
+    ) -> None:
         self._stream = stream
+        self._duplicates = duplicates
         self._sha = hashlib.sha256()
         first = self._next_line()
         if first is None:
@@ -136,7 +145,7 @@ class FlowReader:
     def __iter__(self) -> Iterator[FlowRecord]:
         flow_type = self.header.flow_type
         decode = decoder(flow_type).decode
-        seen: dict[str, int] = {}
+        seen: dict[str, int] | None = {} if self._duplicates else None
         count = 0
         number = 1
         while (raw := self._next_line()) is not None:
@@ -193,10 +202,10 @@ def _facts_of_dict(data: dict[str, Any]) -> _Facts:
 
 
 def _more_problems(
-    line: int, record_id: str, facts: _Facts, seen: dict[str, int]
+    line: int, record_id: str, facts: _Facts, seen: dict[str, int] | None
 ) -> list[FlowProblem]:
     """The checks beyond the schema: the reason code against its table, the codice fiscale's
-    check character, idRecord unique in the flow."""
+    check character, idRecord unique in the flow (unless `seen` is None)."""
     field, value, table, fiscal = facts
     problems = []
     if table and isinstance(value, str) and value not in table:
@@ -208,7 +217,7 @@ def _more_problems(
     for path, code in fiscal:
         if code and (error := validation_error(code)):
             problems.append(FlowProblem(line, record_id, path, f"{code}: {error}"))
-    if record_id:
+    if record_id and seen is not None:
         first = seen.setdefault(record_id, line)
         if first != line:
             problems.append(
@@ -226,7 +235,7 @@ def _schema_problems(flow_type: str, line: int, data: dict[str, Any]) -> list[Fl
 
 
 def check_with_schema(
-    flow_type: str, line: int, data: dict[str, Any], seen: dict[str, int]
+    flow_type: str, line: int, data: dict[str, Any], seen: dict[str, int] | None
 ) -> list[FlowProblem]:
     """Every problem of a JSON-decoded record by the JSON Schema alone, then the checks beyond it.
 
@@ -240,7 +249,7 @@ def check_with_schema(
 
 
 def _refused(
-    flow_type: str, line: int, raw: bytes, refusal: Exception, seen: dict[str, int]
+    flow_type: str, line: int, raw: bytes, refusal: Exception, seen: dict[str, int] | None
 ) -> FlowRecord:
     """A record line its struct refused: what the schema says about it, or failing that (a
     refusal of the struct alone, such as 45.0 for a whole number) what msgspec said."""

@@ -2,9 +2,11 @@
 """The receipt (ricevuta) a node returns for every flow it receives, applied or not.
 
 A receipt names the flow by its sender, type, sequence and the SHA-256 of its bytes, says what
-became of it (applied, refused, held for the operator) and why, and lists every record: the
-valid ones by id, the rejected ones with line, field and reason. It is signed like a flow, with
-a detached JWS over its exact bytes.
+became of it (applied, refused, held for the operator) and why, and accounts for every record:
+how many were valid and on which lines (as ranges, so that a receipt stays small whatever the
+flow's size), how many were rejected and, for each, the line, field and reason. A flow with
+more than LISTED rejected records has its lists cut at a line, said in the receipt; the counts
+are always whole. It is signed like a flow, with a detached JWS over its exact bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,36 @@ APPLIED: Final = "applicato"
 REFUSED: Final = "rifiutato"
 HELD: Final = "sospeso"
 OUTCOMES: Final = (APPLIED, REFUSED, HELD)
+# Rejected records listed one by one; beyond them a receipt only counts.
+LISTED: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Consecutive lines of a flow; a range may take in blank lines, which hold no record."""
+
+    first: int
+    last: int
+
+    def __len__(self) -> int:
+        return self.last - self.first + 1
+
+
+def valid_lines(first: int, last: int, rejected: list[int]) -> list[Lines]:
+    """The ranges of lines from `first` to `last` that are not among the `rejected` lines;
+    none when `first` is 0 (a flow without records)."""
+    if not first:
+        return []
+    ranges, start = [], first
+    for line in sorted(set(rejected)):
+        if line > last:
+            break
+        if line > start:
+            ranges.append(Lines(start, line - 1))
+        start = max(start, line + 1)
+    if start <= last:
+        ranges.append(Lines(start, last))
+    return ranges
 
 
 @dataclass(frozen=True)
@@ -48,8 +80,12 @@ class Receipt:
     issued: datetime
     reason: str | None = None
     record_count: int = 0
-    valid: list[str] = field(default_factory=list)
+    valid_count: int = 0
+    valid: list[Lines] = field(default_factory=list)
+    rejected_count: int = 0
     rejected: list[FlowProblem] = field(default_factory=list)
+    # Set when there were too many rejected records to list: the lists stop at this line.
+    listed_to: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         period = self.flow.period
@@ -72,11 +108,14 @@ class Receipt:
             "motivo": self.reason,
             "emessa": self.issued.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "numeroRecord": self.record_count,
-            "recordValidi": self.valid,
+            "numeroValidi": self.valid_count,
+            "numeroRifiutati": self.rejected_count,
+            "recordValidi": [{"dallaRiga": r.first, "allaRiga": r.last} for r in self.valid],
             "recordRifiutati": [
                 {"riga": p.line, "idRecord": p.record, "campo": p.field, "errore": p.message}
                 for p in self.rejected
             ],
+            "elencoFinoAllaRiga": self.listed_to,
         }
 
     def to_bytes(self) -> bytes:
@@ -112,14 +151,17 @@ class Receipt:
             reason=data["motivo"],
             issued=datetime.fromisoformat(data["emessa"].replace("Z", "+00:00")),
             record_count=data["numeroRecord"],
-            valid=list(data["recordValidi"]),
+            valid_count=data["numeroValidi"],
+            valid=[Lines(r["dallaRiga"], r["allaRiga"]) for r in data["recordValidi"]],
+            rejected_count=data["numeroRifiutati"],
             rejected=[
                 FlowProblem(r["riga"], r["idRecord"], r["campo"], r["errore"])
                 for r in data["recordRifiutati"]
             ],
+            listed_to=data["elencoFinoAllaRiga"],
         )
 
     def summary(self) -> str:
         """One line for a terminal or a log."""
-        text = f"{self.outcome}: {len(self.valid)} valid, {len(self.rejected)} rejected"
+        text = f"{self.outcome}: {self.valid_count} valid, {self.rejected_count} rejected"
         return f"{text} ({self.reason})" if self.reason else text
