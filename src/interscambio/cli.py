@@ -16,6 +16,7 @@ from interscambio import __version__
 COMMANDS: dict[str, str] = {
     "demo": "Build a synthetic city and load a Comune node and a Questura node from it",
     "synth": "Write a synthetic city: registry and permit extracts plus the ground truth",
+    "link": "Link two CSV files of person records: which record is which person",
     "migrate": "Create or upgrade this node's database",
     "node": "Show this node's role, name, database and what it holds",
     "streets": "Load the Comune's street gazetteer (stradario) from its CSV extract",
@@ -28,7 +29,7 @@ COMMANDS: dict[str, str] = {
     "serve": "Serve this node's API to its partners (waitress)",
     "manage": "Run any Django management command (for administrators)",
 }
-FRAMEWORK_FREE = {"synth"}
+FRAMEWORK_FREE = {"synth", "link"}
 
 
 def usage() -> str:
@@ -61,10 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"interscambio: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    if name in FRAMEWORK_FREE:
+    if name == "synth":
         from interscambio.core.synth.cli import main as synth_main
 
         return synth_main(rest)
+    if name == "link":
+        from interscambio.linkage.cli import main as link_main
+
+        return link_main(rest)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interscambio.project.settings")
     from django.core.management import execute_from_command_line
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from interscambio.core.synth.city import build, default_workers
 from interscambio.core.synth.config import MAX_MONTHS, MAX_RESIDENTS, CityConfig, ConfigError, Noise
+from interscambio.core.synth.linkfiles import write_linkage_files
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
             metavar="RATE",
             help=f"default {getattr(defaults, item.name)}",
         )
+    parser.add_argument(
+        "--linkage-files",
+        action="store_true",
+        help="also write linkage/left.csv, right.csv and truth.csv, "
+        "the input of `interscambio link` and its truth",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return parser
 
@@ -90,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(task, completed=done, total=total)
 
             summary = build(config, args.out, args.workers, progress)
+    if args.linkage_files:
+        write_linkage_files(args.out)
     if not args.quiet:
         counts = summary["counts"]
         print(
