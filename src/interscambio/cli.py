@@ -29,7 +29,6 @@ COMMANDS: dict[str, str] = {
     "serve": "Serve this node's API to its partners (waitress)",
     "manage": "Run any Django management command (for administrators)",
 }
-FRAMEWORK_FREE = {"synth", "link"}
 
 
 def usage() -> str:

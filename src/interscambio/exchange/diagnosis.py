@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from interscambio.core.flows import FlowProblem, FlowReader
+from interscambio.core.flows.reader import duplicate
 from interscambio.core.flows.receipt import LISTED, Lines, valid_lines
 from interscambio.exchange.bulk import bulk_insert_into
 from interscambio.exchange.models import Flow
@@ -50,10 +51,7 @@ def _duplicates(cursor: CursorWrapper, table: str) -> list[FlowProblem]:
         "WHERE record_id <> '' AND line <> first ORDER BY line LIMIT %s",
         [LISTED],
     )
-    return [
-        FlowProblem(line, record_id, "idRecord", f"duplicate (first on line {first})")
-        for line, record_id, first in cursor.fetchall()
-    ]
+    return [duplicate(line, record_id, first) for line, record_id, first in cursor.fetchall()]
 
 
 def _valid_count(cursor: CursorWrapper, table: str) -> int:

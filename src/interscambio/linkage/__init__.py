@@ -4,7 +4,8 @@
 Framework-free (DuckDB and NumPy only). See docs/linkage.md.
 """
 
-from interscambio.linkage.inputs import COLUMNS, LinkInputError
+from interscambio.linkage.columns import COLUMNS
+from interscambio.linkage.inputs import LinkInputError
 from interscambio.linkage.link import Options, Result, link
 from interscambio.linkage.model import Model
 

@@ -23,13 +23,6 @@ class Comparison:
     sql: str
     # The column holding the frequency of the value, for a term-frequency adjusted top level.
     tf: str | None = None
-    # Levels whose m and u are shares of one group each (conditional on something the level
-    # also encodes); by default, all the levels form one group.
-    groups: tuple[tuple[int, ...], ...] = ()
-
-    @property
-    def level_groups(self) -> tuple[tuple[int, ...], ...]:
-        return self.groups or (tuple(self.levels),)
 
     @property
     def top(self) -> int:

@@ -10,21 +10,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Final
 
 import duckdb
 
-COLUMNS: Final = (
-    "id",
-    "codice_fiscale",
-    "cognome",
-    "nome",
-    "sesso",
-    "data_nascita",
-    "luogo_nascita",
-    "cittadinanza",
-    "indirizzo",
-)
+from interscambio.linkage.columns import COLUMNS
 
 
 class LinkInputError(Exception):

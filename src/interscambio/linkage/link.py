@@ -22,7 +22,7 @@ from interscambio.linkage.blocking import candidates
 from interscambio.linkage.compare import COMPARISONS, levels_sql
 from interscambio.linkage.inputs import load
 from interscambio.linkage.model import Model
-from interscambio.linkage.prepare import prepare, register_functions
+from interscambio.linkage.prepare import prepare, register_functions, shared_values
 from interscambio.linkage.training import train
 
 RESOLUTIONS: Final = ("right", "both", "none")
@@ -119,8 +119,9 @@ def link(left: Path, right: Path, options: Options | None = None) -> Result:
     n_right = load(con, right, "right_raw")
     say(f"read {n_left:,} left and {n_right:,} right records")
     lap("read")
-    prepare(con, "left_raw", "lt", "right_raw")
-    prepare(con, "right_raw", "rt", "left_raw")
+    shared_values(con, ("left_raw", "right_raw"))
+    prepare(con, "left_raw", "lt")
+    prepare(con, "right_raw", "rt")
     _term_frequencies(con)
     lap("prepare")
     settled = candidates(con, "lt", "rt")

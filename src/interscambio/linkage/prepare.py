@@ -51,25 +51,25 @@ def _mapping(con: duckdb.DuckDBPyConnection, name: str, values_sql: str, columns
     )
 
 
-def prepare(con: duckdb.DuckDBPyConnection, raw: str, table: str, other_raw: str) -> None:
-    """Create `table` from the raw table `raw`; `other_raw` is the other side, for the shared
-    value tables (a name's key is computed once for both files)."""
-    if not con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'names_map'"
-    ).fetchone()[0]:  # type: ignore[index]
-        values = " UNION ALL ".join(
-            f"SELECT {col} AS v FROM {t}" for t in (raw, other_raw) for col in ("cognome", "nome")
-        )
-        _mapping(
-            con,
-            "names_map",
-            values,
-            "name_norm(v) AS norm, name_key(v) AS k, name_first_key(v) AS k1",
-        )
-        places = " UNION ALL ".join(f"SELECT luogo_nascita AS v FROM {t}" for t in (raw, other_raw))
-        _mapping(con, "places_map", places, "place_key(v) AS k")
-        addresses = " UNION ALL ".join(f"SELECT indirizzo AS v FROM {t}" for t in (raw, other_raw))
-        _mapping(con, "addresses_map", addresses, "address_key(v) AS k")
+def shared_values(con: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...]) -> None:
+    """The keys of every distinct name, place and address of the raw tables, computed once
+    for both files."""
+
+    def values(*columns: str) -> str:
+        return " UNION ALL ".join(f"SELECT {c} AS v FROM {t}" for t in raw_tables for c in columns)
+
+    _mapping(
+        con,
+        "names_map",
+        values("cognome", "nome"),
+        "name_norm(v) AS norm, name_key(v) AS k, name_first_key(v) AS k1",
+    )
+    _mapping(con, "places_map", values("luogo_nascita"), "place_key(v) AS k")
+    _mapping(con, "addresses_map", values("indirizzo"), "address_key(v) AS k")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, raw: str, table: str) -> None:
+    """Create `table` from the raw table `raw`, with the value tables of shared_values()."""
     cf = "upper(replace(r.codice_fiscale, ' ', ''))"
     con.execute(
         f"""

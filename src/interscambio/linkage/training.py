@@ -61,13 +61,11 @@ def _level_shares(
             f"GROUP BY {c.name}"
         ).fetchall()
         counts = {int(level): float(n) for level, n in rows}
-        shares[c.name] = {}
-        for group in c.level_groups:
-            seen = sum(counts.get(level, 0.0) for level in group)
-            for level in group:
-                shares[c.name][level] = (counts.get(level, 0.0) + PSEUDO) / (
-                    seen + PSEUDO * len(group)
-                )
+        seen = sum(counts.values())
+        shares[c.name] = {
+            level: (counts.get(level, 0.0) + PSEUDO) / (seen + PSEUDO * len(c.levels))
+            for level in c.levels
+        }
     return shares, int(total)
 
 
@@ -75,13 +73,11 @@ def _neutral_m() -> dict[str, dict[int, float]]:
     """A starting guess for files without labels: the top level likely, the rest less so."""
     guess: dict[str, dict[int, float]] = {}
     for c in COMPARISONS:
-        guess[c.name] = {}
-        for group in c.level_groups:
-            levels = sorted(group, reverse=True)
-            raw = {level: 0.5**rank for rank, level in enumerate(levels)}
-            raw[levels[0]] = 8.0
-            total = sum(raw.values())
-            guess[c.name].update({level: value / total for level, value in raw.items()})
+        levels = sorted(c.levels, reverse=True)
+        raw = {level: 0.5**rank for rank, level in enumerate(levels)}
+        raw[levels[0]] = 8.0
+        total = sum(raw.values())
+        guess[c.name] = {level: value / total for level, value in raw.items()}
     return guess
 
 
@@ -111,13 +107,13 @@ def _em(
         new_u: dict[str, dict[int, float]] = {}
         for k, name in enumerate(names):
             column = patterns[:, k]
+            levels = COMPARISONS[k].levels
             for target, weights in ((new_m, matched), (new_u, unmatched)):
-                target[name] = {}
-                for group in COMPARISONS[k].level_groups:
-                    sums = {level: float(weights[column == level].sum()) for level in group}
-                    total = sum(sums.values())
-                    for level in group:
-                        target[name][level] = (sums[level] + 1e-3) / (total + 1e-3 * len(group))
+                sums = {level: float(weights[column == level].sum()) for level in levels}
+                total = sum(sums.values())
+                target[name] = {
+                    level: (sums[level] + 1e-3) / (total + 1e-3 * len(levels)) for level in levels
+                }
         new_prior = float(matched.sum() / counts.sum())
         change = max(abs(new_m[n][level] - m[n][level]) for n in names for level in new_m[n]) + abs(
             new_prior - prior

@@ -220,10 +220,13 @@ def _more_problems(
     if record_id and seen is not None:
         first = seen.setdefault(record_id, line)
         if first != line:
-            problems.append(
-                FlowProblem(line, record_id, "idRecord", f"duplicate (first on line {first})")
-            )
+            problems.append(duplicate(line, record_id, first))
     return problems
+
+
+def duplicate(line: int, record_id: str, first: int) -> FlowProblem:
+    """The problem of a record whose idRecord an earlier line of the flow already has."""
+    return FlowProblem(line, record_id, "idRecord", f"duplicate (first on line {first})")
 
 
 def _schema_problems(flow_type: str, line: int, data: dict[str, Any]) -> list[FlowProblem]:

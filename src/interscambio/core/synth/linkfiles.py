@@ -21,17 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-LINKAGE_COLUMNS: Final = (
-    "id",
-    "codice_fiscale",
-    "cognome",
-    "nome",
-    "sesso",
-    "data_nascita",
-    "luogo_nascita",
-    "cittadinanza",
-    "indirizzo",
-)
+from interscambio.linkage.columns import COLUMNS as LINKAGE_COLUMNS
+
 TRUTH_COLUMNS: Final = ("id_left", "id_right")
 # The columns both offices name alike.
 _IDENTITY: Final = ("codice_fiscale", "cognome", "nome", "sesso", "data_nascita", "luogo_nascita")
