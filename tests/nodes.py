@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,6 +79,26 @@ class NodeProcess:
                 f"{result.stdout}\n{result.stderr}"
             )
         return result
+
+    def run_measured(self, *args: str) -> tuple[str, int]:
+        """Run a command to its end: (its standard output, its own peak resident bytes).
+
+        The peak is the command's process alone, from wait4, not the largest of every process
+        the test session has run."""
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            process = subprocess.Popen(
+                self.command(*args), env=self.environment(), stdout=out, stderr=err
+            )
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode(), err.read().decode()
+        if process.returncode != 0:
+            raise AssertionError(
+                f"`interscambio {' '.join(args)}` exited {process.returncode}:\n{stdout}\n{stderr}"
+            )
+        return stdout, usage.ru_maxrss * 1024
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
