@@ -90,6 +90,7 @@ class Node:
     name: str
     data_dir: Path
     database_url: str
+    reconcile: str = "false"
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -100,6 +101,8 @@ class Node:
             INTERSCAMBIO_DATA_DIR=str(self.data_dir),
             DATABASE_URL=self.database_url,
             DJANGO_SETTINGS_MODULE="interscambio.project.settings",
+            # The import alone is measured here; benchmarks/reconcile.py measures both.
+            INTERSCAMBIO_RECONCILE_AFTER_FLOW=self.reconcile,
         )
         return env
 

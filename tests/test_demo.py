@@ -75,7 +75,9 @@ def test_the_nodes_databases_hold_what_the_truth_says(
     assert (
         count(comune, eu_residents_sql, *sorted(OTHER_EU_STATES)) == counts["registry_eu_residents"]
     )
-    assert count(comune, "SELECT count(*) FROM registry_registryevent") == counts["registry_events"]
+    # Events as loaded: reconciliation's own (renewals it recorded, RIC...) come on top.
+    loaded_events = "SELECT count(*) FROM registry_registryevent WHERE event_id NOT LIKE 'RIC%'"
+    assert count(comune, loaded_events) == counts["registry_events"]
     assert count(comune, "SELECT count(*) FROM registry_street") == counts["streets"]
     assert count(questura, "SELECT count(*) FROM permits_permit") == counts["permits"]
     assert (
@@ -132,3 +134,20 @@ def test_the_nodes_exchanged_signed_flows_with_receipts(
         by_type["permessi"]
     )
     assert "applicato" in result.stdout
+
+
+def test_the_nodes_reconciled_the_flows_they_received(
+    first_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    folder, result = first_run
+    comune = folder / "demo/comune/interscambio.sqlite3"
+    questura = folder / "demo/questura/interscambio.sqlite3"
+    after_flows = "SELECT count(*) FROM reconciliation_run WHERE trigger = 'flusso' AND error = ''"
+    assert count(comune, after_flows) == count(
+        comune, "SELECT count(*) FROM exchange_flow WHERE direction = 'in' AND state = 'applied'"
+    )
+    assert count(questura, after_flows) > 0
+    assert count(comune, "SELECT count(*) FROM reconciliation_link") > 0
+    assert count(comune, "SELECT count(*) FROM registry_registryevent WHERE event_id LIKE 'RIC%'")
+    assert count(questura, "SELECT count(*) FROM reconciliation_discrepancy") > 0
+    assert "5. Reconciliation" in result.stdout and "titolare_non_iscritto" in result.stdout

@@ -309,3 +309,18 @@ def test_the_operator_releases_or_refuses_a_held_flow(questura: Questura) -> Non
     assert later is not None and later.state == "applied"
     with pytest.raises(importing.ExchangeError, match="only a held flow"):
         importing.refuse(later, "too late")
+
+
+def test_an_applied_permit_flow_is_reconciled_unless_configured_not_to(
+    questura: Questura, settings: Any
+) -> None:
+    from interscambio.reconciliation.models import Discrepancy, Run
+
+    delivery = receive(questura.flow([permit_record(n) for n in range(3)]))
+    run = Run.objects.get()
+    assert run.flow == delivery.flow and run.trigger == Run.AFTER_FLOW and not run.error
+    # No registry person yet: the holder (one CUI, three permits) is not registered.
+    assert Discrepancy.objects.filter(kind="titolare_non_iscritto").count() == 1
+    settings.RECONCILE_AFTER_FLOW = False
+    receive(questura.flow([permit_record(n) for n in range(3, 5)], sequence=2))
+    assert Run.objects.count() == 1

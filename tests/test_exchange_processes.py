@@ -22,7 +22,12 @@ def comune(tmp_path: Path) -> Iterator[tuple[NodeProcess, Questura]]:
     certificate = tmp_path / "questura.crt"
     certificate.write_bytes(certificate_pem(identity.certificate))
     with node_database(tmp_path) as url:
-        node = NodeProcess("comune", "001272", tmp_path / "comune", url)
+        # These tests measure and interrupt the import; the reconciliation that follows an
+        # applied flow is tested in test_exchange_import and measured by benchmarks/reconcile.py.
+        node = NodeProcess(
+            "comune", "001272", tmp_path / "comune", url,
+            extra={"INTERSCAMBIO_RECONCILE_AFTER_FLOW": "false"},
+        )  # fmt: skip
         node.run("migrate", "-v", "0")
         node.run("keys", "init")
         node.run("partner", "add", "TO", "--name", "Questura", "--transport", "file",

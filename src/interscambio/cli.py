@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "keys": "This node's signing key and certificate; the partners' certificates it trusts",
     "partner": "The partner nodes this node exchanges flows with",
     "flow": "Flows: export, send, receive, import, status, show, release, refuse",
+    "reconcile": "Reconcile the partner's records with this node's: links, renewals, discrepancies",
     "schedule": "One round of the exchange's routine (for cron)",
     "serve": "Serve this node's API to its partners (waitress)",
     "manage": "Run any Django management command (for administrators)",

@@ -43,9 +43,11 @@ class Node:
     node_id: str
     name: str
     data_dir: Path
+    extra: tuple[tuple[str, str], ...] = ()
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(dict(self.extra))
         env.update(
             INTERSCAMBIO_ROLE=self.role,
             INTERSCAMBIO_NODE_ID=self.node_id,
@@ -93,7 +95,11 @@ class DemoLayout:
 
     @property
     def comune(self) -> Node:
-        return Node("Comune di Torino", "comune", "001272", "Torino", self.root / "comune")
+        # The demo's Comune records the renewals the Questura reports (docs/reconciliation.md).
+        return Node(
+            "Comune di Torino", "comune", "001272", "Torino", self.root / "comune",
+            (("INTERSCAMBIO_RENEWALS", "apply"),),
+        )  # fmt: skip
 
     @property
     def questura(self) -> Node:
@@ -276,3 +282,15 @@ def exchange_checks(layout: DemoLayout) -> tuple[list[Check], list[dict[str, Any
             )
         )
     return checks, flows
+
+
+# --- reconciliation -------------------------------------------------------------------------
+
+
+def reconciliation(layout: DemoLayout) -> dict[str, dict[str, Any]]:
+    """Each node's reconciliation over every flow it received, as of the city's date."""
+    reference = layout.truth()["parameters"]["reference_date"]
+    return {
+        node.label: json.loads(node.run("reconcile", "--date", reference, "--json", capture=True))
+        for node in (layout.comune, layout.questura)
+    }

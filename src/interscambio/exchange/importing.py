@@ -39,6 +39,7 @@ from interscambio.exchange.models.flows import IN, RECEIVED
 from interscambio.exchange.models.flows import REFUSED as REFUSED_STATE
 from interscambio.exchange.receipts import SignedReceipt, issue
 from interscambio.exchange.received import TABLES
+from interscambio.exchange.signals import flow_applied
 from interscambio.exchange.trust import trust_list
 
 CHUNK = 1 << 20
@@ -267,6 +268,9 @@ def process(flow: Flow, *, release: bool = False, today: date | None = None) -> 
             break
         last = _process(held, False, today or timezone.localdate())
         delivery.following.append(last)
+    for done in (delivery, *delivery.following):
+        if done.flow is not None and done.flow.state == APPLIED_STATE:
+            flow_applied.send_robust(sender=Flow, flow=done.flow)
     return delivery
 
 

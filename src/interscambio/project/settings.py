@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "interscambio.registry",
     "interscambio.permits",
     "interscambio.exchange",
+    "interscambio.reconciliation",
     "interscambio.demo",
 ]
 
@@ -136,3 +137,17 @@ EXCHANGE_GRACE_DAYS = {
 EXCHANGE_CLOCK_TOLERANCE_SECONDS = int(env("INTERSCAMBIO_CLOCK_TOLERANCE_SECONDS", "300"))
 EXCHANGE_MAX_FLOW_BYTES = int(env("INTERSCAMBIO_MAX_FLOW_BYTES", str(4 * 1024**3)))
 EXCHANGE_HTTP_TIMEOUT_SECONDS = int(env("INTERSCAMBIO_HTTP_TIMEOUT_SECONDS", "600"))
+
+# Reconciliation (docs/reconciliation.md): run after each partner flow; renewals the Questura
+# reported are applied to the registry or proposed to an operator; a renewal through the
+# exchange also counts as the habitual-dwelling declaration; linkage and expiry thresholds.
+RECONCILE_AFTER_FLOW = envbool("INTERSCAMBIO_RECONCILE_AFTER_FLOW", "true")
+RECONCILE_RENEWALS = env("INTERSCAMBIO_RENEWALS", "propose").strip().lower()
+if RECONCILE_RENEWALS not in {"apply", "propose"}:
+    raise RuntimeError(
+        f"INTERSCAMBIO_RENEWALS must be 'apply' or 'propose', not {RECONCILE_RENEWALS!r}"
+    )
+RECONCILE_DWELLING_FROM_EXCHANGE = envbool("INTERSCAMBIO_DWELLING_FROM_EXCHANGE", "true")
+RECONCILE_LINK_THRESHOLD = float(env("INTERSCAMBIO_LINK_THRESHOLD", "0.5"))
+RECONCILE_APPLY_SCORE = float(env("INTERSCAMBIO_RENEWAL_MIN_SCORE", "0.99"))
+RECONCILE_EXPIRED_GRACE_DAYS = int(env("INTERSCAMBIO_EXPIRED_GRACE_DAYS", "60"))

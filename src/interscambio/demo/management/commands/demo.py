@@ -25,8 +25,10 @@ from interscambio.demo.services import (
     load_comune,
     load_questura,
     pair_nodes,
+    reconciliation,
     serving,
 )
+from interscambio.reconciliation.kinds import KINDS
 
 
 def shown(value: Any) -> str:
@@ -71,12 +73,13 @@ class Command(BaseCommand):
             self.run_steps(console, layout, parameters, options)
         except DemoError as exc:
             raise CommandError(str(exc)) from None
-        checks = compare("Comune", COMUNE_CHECKS, layout.truth()["counts"], layout.comune.counts())
+        checks = compare("Comune", COMUNE_CHECKS, layout.truth()["counts"], self.loaded["comune"])
         checks += compare(
-            "Questura", QUESTURA_CHECKS, layout.truth()["counts"], layout.questura.counts()
+            "Questura", QUESTURA_CHECKS, layout.truth()["counts"], self.loaded["questura"]
         )
         exchanged, flows = exchange_checks(layout)
         self.summarize(console, layout, checks + exchanged, flows)
+        self.show_reconciliation(console, layout)
         checks += exchanged
         console.print(f"Done in {time.monotonic() - started:.1f} s.")
         if not all(c.ok for c in checks):
@@ -106,6 +109,8 @@ class Command(BaseCommand):
         load_comune(layout, options["quiet"])
         console.rule(f"3. {layout.questura.label}: migrate, permits")
         load_questura(layout, options["quiet"])
+        # What the nodes loaded, before the exchange and the renewals it records change it.
+        self.loaded = {"comune": layout.comune.counts(), "questura": layout.questura.counts()}
         console.rule("4. The exchange: keys, partners, signed flows and receipts")
         port = free_port()
         since = pair_nodes(layout, port)
@@ -119,6 +124,29 @@ class Command(BaseCommand):
             for node in (layout.comune, layout.questura, layout.comune, layout.questura):
                 for line in exchange_round(node):
                     console.print(f"  [bold]{node.label}[/]: {line}", highlight=False)
+
+    def show_reconciliation(self, console: Console, layout: DemoLayout) -> None:
+        console.rule("5. Reconciliation: links, renewals, discrepancies")
+        console.print(
+            "Each node reconciled every flow it applied; once more now, as of the city's date, "
+            "with the periodic rules (`interscambio reconcile`)."
+        )
+        table = Table(title="Discrepancies open or in review on each node")
+        for column in ("node", "kind", "open"):
+            table.add_column(column, justify="right" if column == "open" else "left")
+        for label, report in reconciliation(layout).items():
+            for kind, n in sorted(report["current_by_kind"].items()):
+                table.add_row(label, f"{kind} ({KINDS[kind].label})", f"{n:,}")
+            counts = report["counts"]
+            if "renewals_recorded" in counts:
+                console.print(
+                    f"{label}: {counts['attributed']:,} of {counts['permits']:,} permits "
+                    "attributed to a registry person; renewals recorded without a visit in all "
+                    "runs: "
+                    f"{report['renewals_recorded_total']:,}.",
+                    highlight=False,
+                )
+        console.print(table)
 
     def summarize(
         self, console: Console, layout: DemoLayout, checks: list[Check], flows: list[dict[str, Any]]

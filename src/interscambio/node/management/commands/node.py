@@ -12,6 +12,7 @@ from rich.table import Table
 
 from interscambio.node.roles import ROLE_LABELS
 from interscambio.permits.stats import permit_counts
+from interscambio.reconciliation.stats import reconciliation_counts
 from interscambio.registry.stats import registry_counts
 
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
                 "vendor": connection.vendor,
                 "name": str(connection.settings_dict["NAME"]),
             },
-            "counts": registry_counts() if settings.NODE_ROLE == "comune" else permit_counts(),
+            "counts": {
+                **(registry_counts() if settings.NODE_ROLE == "comune" else permit_counts()),
+                **reconciliation_counts(),
+            },
         }
         if options["json"]:
             self.stdout.write(json.dumps(info, indent=2))
