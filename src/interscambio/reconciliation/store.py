@@ -130,7 +130,11 @@ def store(run: Run, findings: list[Finding], cleared: Iterable[str] = ()) -> Sto
             changes.append(
                 _change(d, "risolta", kinds.RESOLVED, run, from_status=kinds.OPEN, note=d.outcome)
             )
-    stale = [k for k in set(cleared) - set(keys)]
+    # A rule clears many keys (every resident without an expired permit); few are current.
+    current_keys = set(
+        Discrepancy.objects.filter(status__in=kinds.CURRENT).values_list("key", flat=True)
+    )
+    stale = sorted((current_keys & set(cleared)) - set(keys))
     for chunk in _chunks(stale):
         for d in Discrepancy.objects.filter(status__in=kinds.CURRENT, key__in=chunk):
             _close(d, kinds.RESOLVED, NO_LONGER_FOUND, now, run, changes, "risolta")
