@@ -169,7 +169,10 @@ def people() -> dict[str, Person]:
     ):
         citizenships.setdefault(resident_id, []).append(country)
     found: dict[str, Person] = {}
-    for row in Resident.objects.values_list(*RESIDENT_FIELDS).iterator(chunk_size=10_000):
+    # In a fixed order: the linkage samples its training pairs by row, and every database
+    # must give the same model on the same registry.
+    rows = Resident.objects.order_by("registry_id").values_list(*RESIDENT_FIELDS)
+    for row in rows.iterator(chunk_size=10_000):
         values = dict(zip(RESIDENT_FIELDS, row, strict=True))
         street = names.get(values["street__code"], "")
         address = address_text(
