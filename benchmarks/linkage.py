@@ -34,7 +34,7 @@ crashed or was asked for explicitly and is not there.
     python benchmarks/linkage.py                        # city20k, city200k, febrl4
     python benchmarks/linkage.py --datasets scale1m --linkers interscambio,splink
     python benchmarks/linkage.py --quick                # a 2,000-resident city and febrl4
-    python benchmarks/linkage.py --keep /tmp/linkage    # leave the files and the pairs there
+    python benchmarks/linkage.py --keep /tmp/linkage    # keep the files, reuse them next time
 """
 
 from __future__ import annotations
@@ -98,12 +98,17 @@ def count_rows(path: Path) -> int:
 
 
 def write_city(residents: int, folder: Path) -> Path:
-    """A synthetic city with its linkage files; returns the folder that holds them."""
+    """A synthetic city with its linkage files; returns the folder that holds them. A city
+    already written there (a --keep folder of an earlier run) is used again as it is."""
+    files = folder / "linkage"
+    if all((files / f"{side}.csv").exists() for side in ("left", "right", "truth")):
+        progress(f"using the synthetic city of {residents:,} residents already in {folder}")
+        return files
     progress(f"writing a synthetic city of {residents:,} residents")
     command = [sys.executable, "-m", "interscambio", "synth", "--residents", str(residents),
                "--out", str(folder), "--linkage-files", "--quiet"]  # fmt: skip
     subprocess.run(command, check=True)
-    return folder / "linkage"
+    return files
 
 
 def city(name: str, root: Path) -> Dataset:

@@ -111,17 +111,29 @@ COMPARISONS: Final = (
     ),
     Comparison(
         "indirizzo",
-        {2: "same building", 1: "same street", 0: "different"},
-        "CASE WHEN l.address IS NULL OR r.address IS NULL THEN -1 "
-        "WHEN l.address = r.address THEN 2 "
-        "WHEN l.street = r.street THEN 1 ELSE 0 END",
+        {
+            4: "same building",
+            3: "same street",
+            2: "similar spelling (Jaro-Winkler >= 0.92)",
+            1: "somewhat similar (Jaro-Winkler >= 0.8)",
+            0: "different",
+        },
+        # Similar spellings catch a typo or a word split in two, which the address key keeps.
+        """CASE
+        WHEN l.address IS NULL OR r.address IS NULL THEN -1
+        WHEN l.address = r.address THEN 4
+        WHEN l.street = r.street THEN 3
+        WHEN jaro_winkler_similarity(l.address, r.address) >= 0.92 THEN 2
+        WHEN jaro_winkler_similarity(l.address, r.address) >= 0.8 THEN 1
+        ELSE 0 END""",
     ),
 )
 
-# The right record's name columns swapped with each other when its surname is the left's
-# given name and the other way round (a form filled in the other order).
+# The right record's name columns swapped with each other when more of its names agree with
+# the left's that way (a form filled in the other order, one of the names perhaps misspelt).
 _SWAPPED: Final = (
-    "(l.sur_k1 = r0.giv_k1 AND l.giv_k1 = r0.sur_k1 AND l.sur_k1 IS DISTINCT FROM r0.sur_k1)"
+    "(coalesce(l.sur_k1 = r0.giv_k1, false)::INT + coalesce(l.giv_k1 = r0.sur_k1, false)::INT"
+    " > coalesce(l.sur_k1 = r0.sur_k1, false)::INT + coalesce(l.giv_k1 = r0.giv_k1, false)::INT)"
 )
 _NAME_COLUMNS: Final = ("", "_k", "_k1", "_tf")
 
@@ -143,15 +155,15 @@ def aligned_right(alias: str = "r0") -> str:
 
 
 def levels_sql(pairs: str, left: str, right: str) -> str:
-    """A query of (lrn, rrn, one level column per comparison, the TF columns) for the pairs
-    in table `pairs` (lrn, rrn) of the prepared tables `left` and `right`."""
+    """A query of (lrn, rrn, stage, one level column per comparison, the TF columns) for the
+    pairs in table `pairs` (lrn, rrn, stage) of the prepared tables `left` and `right`."""
     levels = ", ".join(f"{c.sql} AS {c.name}" for c in COMPARISONS)
     tfs = ", ".join(f"l.{c.tf} AS {c.tf}" for c in COMPARISONS if c.tf)
     return f"""
         WITH r AS (
-            SELECT p.lrn, {aligned_right()}
+            SELECT p.lrn, p.stage AS pair_stage, {aligned_right()}
             FROM {pairs} p JOIN {left} l ON l.rn = p.lrn JOIN {right} r0 ON r0.rn = p.rrn
         )
-        SELECT r.lrn, r.rn AS rrn, {levels}, {tfs}
+        SELECT r.lrn, r.rn AS rrn, r.pair_stage AS stage, {levels}, {tfs}
         FROM r JOIN {left} l ON l.rn = r.lrn
     """

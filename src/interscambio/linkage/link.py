@@ -9,6 +9,7 @@ counts. `link()` is the whole job; `interscambio link` is its command line.
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -72,7 +73,7 @@ class Result:
         names = [c.name for c in COMPARISONS]
         select = ", ".join(f"e.{n}" for n in names)
         cursor = self.con.execute(
-            f"SELECT p.id_left, p.id_right, p.score, p.weight, {select} FROM pairs p "
+            f"SELECT p.id_left, p.id_right, p.score, p.weight, e.stage, {select} FROM pairs p "
             "JOIN scored e ON e.lrn = p.lrn AND e.rrn = p.rrn ORDER BY p.id_left, p.id_right"
         )
         while batch := cursor.fetchmany(10_000):
@@ -80,9 +81,12 @@ class Result:
                 item: dict[str, object] = {
                     "id_left": row[0], "id_right": row[1], "score": row[2], "weight": row[3]
                 }  # fmt: skip
-                for comparison, level in zip(COMPARISONS, row[4:], strict=True):
+                stage = row[4]
+                for comparison, level in zip(COMPARISONS, row[5:], strict=True):
                     item[comparison.name] = comparison.levels.get(level, "missing")
-                    item[f"{comparison.name}_weight"] = self.model.weight(comparison.name, level)
+                    item[f"{comparison.name}_weight"] = self.model.weight(
+                        comparison.name, level, stage
+                    )
                 yield item
 
     def write_explanations(self, path: Path) -> None:
@@ -119,7 +123,7 @@ def link(left: Path, right: Path, options: Options | None = None) -> Result:
     n_right = load(con, right, "right_raw")
     say(f"read {n_left:,} left and {n_right:,} right records")
     lap("read")
-    shared_values(con, ("left_raw", "right_raw"))
+    shared_values(con, ("left_raw", "right_raw"), options.threads or os.cpu_count() or 1)
     prepare(con, "left_raw", "lt")
     prepare(con, "right_raw", "rt")
     _term_frequencies(con)

@@ -9,15 +9,20 @@ codes are compared part by part; the rest is normalized in SQL.
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from typing import Final
 
 import duckdb
+import numpy as np
 from duckdb.sqltypes import VARCHAR
 
 from interscambio.core.addresses import address_key
 from interscambio.linkage.names import first_key, name_key, normalize
 from interscambio.linkage.places import place_key
 
+# Below this many distinct addresses, starting worker processes costs more than it saves.
+PARALLEL_MIN: Final = 20_000
 _DIGITS: Final = "'LMNPQRSTUV', '0123456789'"
 _CODE: Final = (
     "[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
@@ -30,7 +35,6 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
         ("name_key", name_key),
         ("name_first_key", first_key),
         ("place_key", place_key),
-        ("address_key", address_key),
     ):
         con.create_function(name, function, [VARCHAR], VARCHAR, side_effects=False)
 
@@ -51,9 +55,34 @@ def _mapping(con: duckdb.DuckDBPyConnection, name: str, values_sql: str, columns
     )
 
 
-def shared_values(con: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...]) -> None:
+def _address_keys(values: list[str], workers: int) -> list[str]:
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or len(values) < PARALLEL_MIN or not forks:
+        return [address_key(v) for v in values]
+    # fork, not spawn: a spawned worker would run `python -m interscambio` again. The
+    # workers run only Python code, never DuckDB.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(address_key, values, chunksize=2_000))
+
+
+def _address_mapping(con: duckdb.DuckDBPyConnection, values_sql: str, workers: int) -> None:
+    """addresses_map (v, k), the parser's key of each address: the slowest key by far (tens
+    of microseconds a value, a million values in a million-record file), so computed by
+    several processes when there are many."""
+    rows = con.execute(f"SELECT DISTINCT v FROM ({values_sql}) WHERE v IS NOT NULL").fetchall()
+    values = [str(v) for (v,) in rows]
+    keys = np.array(_address_keys(values, workers), dtype=object)
+    con.register("address_keys", {"v": np.array(values, dtype=object), "k": keys})
+    con.execute("CREATE OR REPLACE TEMP TABLE addresses_map AS SELECT v, k FROM address_keys")
+    con.unregister("address_keys")
+
+
+def shared_values(
+    con: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...], workers: int = 1
+) -> None:
     """The keys of every distinct name, place and address of the raw tables, computed once
-    for both files."""
+    for both files; the address keys by `workers` processes."""
 
     def values(*columns: str) -> str:
         return " UNION ALL ".join(f"SELECT {c} AS v FROM {t}" for t in raw_tables for c in columns)
@@ -65,7 +94,7 @@ def shared_values(con: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...]) -
         "name_norm(v) AS norm, name_key(v) AS k, name_first_key(v) AS k1",
     )
     _mapping(con, "places_map", values("luogo_nascita"), "place_key(v) AS k")
-    _mapping(con, "addresses_map", values("indirizzo"), "address_key(v) AS k")
+    _address_mapping(con, values("indirizzo"), workers)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, raw: str, table: str) -> None:
@@ -97,6 +126,8 @@ def prepare(con: duckdb.DuckDBPyConnection, raw: str, table: str) -> None:
                 coalesce(string_split(sur_k, ' '), []), coalesce(string_split(giv_k, ' '), [])
             )), ' '), '') AS bag,
             substr(cf, 7, 9) AS cf_birth,
+            -- The numbers of the address (civic number, postcode): kept by most misspellings.
+            nullif(array_to_string(regexp_extract_all(address, '[0-9]+'), ' '), '') AS numbers,
             -- address_key ends with the civic number: without it, the street.
             nullif(regexp_replace(address, ' [0-9][^ ]*$', ''), '') AS street
         FROM base
