@@ -50,6 +50,7 @@ def record(
     today: date,
     questura: tuple[str, str],
     dwelling: bool,
+    event_prefix: str = "",
 ) -> int:
     """Apply `renewals` to the residents; returns how many residents changed."""
     if not renewals:
@@ -72,7 +73,7 @@ def record(
         changed.append(resident)
         events.append(
             RegistryEvent(
-                event_id=f"RIC{run_id}-{n}"[:30],
+                event_id=f"{event_prefix or f'RIC{run_id}'}-{n}"[:30],
                 resident=resident,
                 kind="variazione",
                 reason_code=RENEWAL_REASON,
