@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "interscambio.permits",
     "interscambio.exchange",
     "interscambio.reconciliation",
+    "interscambio.audit",
     "interscambio.demo",
 ]
 

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Appending to the access log, signing its tree heads, verifying and exporting it.
+
+`append` runs inside the caller's transaction, so an entry exists exactly when the read it
+records happened: the caller appends before the data leaves, and if its transaction is undone
+so is the entry. Appends are serialized on the last entry (a row lock on PostgreSQL; SQLite
+serializes writers anyway); two appends that still meet are told apart by the unique index
+and the later one tries again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from interscambio.audit.models import LogEntry, SignedTreeHead
+from interscambio.core.auditlog import (
+    GENESIS,
+    LogVerification,
+    TreeHead,
+    encode_record,
+    leaf_hash,
+    root_hash,
+    sign_tree_head,
+    utc_timestamp,
+    verify_log,
+    verify_tree_head,
+)
+from interscambio.exchange.trust import keys_dir, node_identity
+
+ATTEMPTS: Final = 5
+
+
+def log_id() -> str:
+    return f"interscambio:{settings.NODE_ROLE}:{settings.NODE_ID}:accessi"
+
+
+def append(
+    action: str,
+    *,
+    user: str,
+    office: str = "",
+    role: str = "",
+    query: Mapping[str, Any] | None = None,
+    purpose: str = "",
+    case_reference: str = "",
+    records: Iterable[str | int] = (),
+    at: datetime | None = None,
+) -> LogEntry:
+    """Append one entry: who read what, why; `records` are the ids returned, never names."""
+    moment = at or timezone.now()
+    entry = {
+        "time": utc_timestamp(moment),
+        "user": user,
+        "office": office,
+        "role": role,
+        "action": action,
+        "query": dict(query or {}),
+        "purpose": purpose,
+        "case": case_reference,
+        "records": [str(r) for r in records],
+    }
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                last = LogEntry.objects.select_for_update().order_by("-index").first()
+                index = 0 if last is None else last.index + 1
+                previous = GENESIS if last is None else bytes.fromhex(last.leaf_hash)
+                record = encode_record(index, previous, entry)
+                return LogEntry.objects.create(
+                    index=index,
+                    at=moment,
+                    user=user,
+                    office=office,
+                    role=role,
+                    action=action,
+                    purpose=purpose,
+                    case_reference=case_reference,
+                    record=record.decode("utf-8"),
+                    leaf_hash=leaf_hash(record).hex(),
+                )
+        except IntegrityError:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def sign_head(now: datetime | None = None) -> SignedTreeHead:
+    """Sign the log's current size and root with the node's key."""
+    hashes = [bytes.fromhex(h) for h in LogEntry.objects.values_list("leaf_hash", flat=True)]
+    moment = now or timezone.now()
+    signed = sign_tree_head(
+        node_identity(), TreeHead(log_id(), len(hashes), root_hash(hashes), moment)
+    )
+    return SignedTreeHead.objects.create(
+        size=signed.size, root_hash=signed.root.hex(), signed_at=moment, token=signed.token
+    )
+
+
+def certificate() -> bytes:
+    return (keys_dir() / "node.crt").read_bytes()
+
+
+def verify() -> LogVerification:
+    """Recompute everything: each record, its link and hash, each signed head's root."""
+    pem = certificate()
+    heads = [
+        verify_tree_head(t, pem) for t in SignedTreeHead.objects.values_list("token", flat=True)
+    ]
+    rows = LogEntry.objects.order_by("pk").values_list("record", "leaf_hash")
+    records, hashes = [], []
+    for record, stored in rows.iterator(10_000):
+        records.append(record.encode("utf-8"))
+        hashes.append(bytes.fromhex(stored))
+    return verify_log(records, heads, stored_hashes=hashes, log_id=log_id())
+
+
+def verify_files(folder: Path) -> LogVerification:
+    """The same check on an export (log.jsonl, heads.txt and the one certificate beside them),
+    as the Prefettura receives it."""
+    certificates = sorted(folder.glob("*.pem"))
+    if len(certificates) != 1:
+        raise FileNotFoundError(
+            f"{folder}: expected one certificate (*.pem), found {len(certificates)}"
+        )
+    pem = certificates[0].read_bytes()
+    tokens = (folder / "heads.txt").read_text(encoding="ascii").split()
+    heads = [verify_tree_head(t, pem) for t in tokens]
+    records = (folder / "log.jsonl").read_bytes().splitlines()
+    return verify_log(records, heads)
+
+
+def export(folder: Path) -> tuple[int, int]:
+    """The files of the supervisor's offline check (docs/audit-log.md): the certificate, the
+    records one per line in storage order, the heads one per line; (entries, heads)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{settings.NODE_ROLE}.pem").write_bytes(certificate())
+    entries = 0
+    with (folder / "log.jsonl").open("wb") as stream:
+        for record in (
+            LogEntry.objects.order_by("pk").values_list("record", flat=True).iterator(10_000)
+        ):
+            stream.write(record.encode("utf-8") + b"\n")
+            entries += 1
+    tokens = list(SignedTreeHead.objects.values_list("token", flat=True))
+    (folder / "heads.txt").write_text("".join(f"{t}\n" for t in tokens), encoding="ascii")
+    return entries, len(tokens)
