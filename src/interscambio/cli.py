@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "flow": "Flows: export, send, receive, import, status, show, release, refuse",
     "reconcile": "Reconcile the partner's records with this node's: links, renewals, discrepancies",
     "discrepancies": "List the discrepancies found and act on them: take, resolve, dismiss, reopen",
+    "access": "Offices, the agreement and authorizations: who may act in which role until when",
     "audit": "The access log: sign a tree head, verify the whole log, export it for the Prefettura",
     "schedule": "One round of the exchange's routine (for cron)",
     "serve": "Serve this node's API to its partners (waitress)",

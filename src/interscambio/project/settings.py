@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "interscambio.exchange",
     "interscambio.reconciliation",
     "interscambio.audit",
+    "interscambio.access",
     "interscambio.demo",
 ]
 
