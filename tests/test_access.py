@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from interscambio.access import fields, roles, rules
-from interscambio.access.models import Agreement, Office
+from interscambio.access.models import Agreement, Authorization, Office
 from interscambio.audit.models import LogEntry
 from interscambio.exchange.trust import init_keys
 
@@ -164,10 +164,13 @@ def test_the_command_grants_lists_and_revokes(
         "--by",
         "admin",
     )
-    assert "authorization 1" in capsys.readouterr().out
+    made = Authorization.objects.get(user__username="agente")
+    assert f"authorization {made.pk}:" in capsys.readouterr().out
     call_command("access", "list", "--date", "2026-06-01")
     assert "agente" in capsys.readouterr().out
-    call_command("access", "revoke", "1", "--by", "admin", "--reason", "fine incarico")
+    call_command("access", "revoke", str(made.pk), "--by", "admin", "--reason", "fine incarico")
+    made.refresh_from_db()
+    assert made.revoked_at is not None and made.revocation_reason == "fine incarico"
     with pytest.raises(CommandError, match="no such office"):
         call_command(
             "access",
