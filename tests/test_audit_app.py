@@ -101,3 +101,15 @@ def test_an_export_is_verified_as_the_prefettura_receives_it(node: None, tmp_pat
     (out / "log.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
     with pytest.raises(CommandError, match="reordered"):
         call_command("audit", "verify", "--files", str(out))
+
+
+def test_heads_come_at_the_configured_interval(node: None, settings: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    settings.AUDIT_HEAD_INTERVAL_MINUTES = 60
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    read(0)
+    assert log.sign_head_if_due(start) is not None
+    assert log.sign_head_if_due(start + timedelta(minutes=59)) is None
+    again = log.sign_head_if_due(start + timedelta(minutes=60))
+    assert again is not None and again.size == 1  # a quiet hour still gets its head

@@ -18,7 +18,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        actions.add_parser("head", help="sign the log's current size and root")
+        head = actions.add_parser("head", help="sign the log's current size and root")
+        head.add_argument(
+            "--if-due", action="store_true", help="only if the interval since the last head passed"
+        )
         verify = actions.add_parser("verify", help="recompute everything; name the first bad entry")
         verify.add_argument("--files", type=Path, help="check an export folder instead")
         export = actions.add_parser("export", help="certificate, log.jsonl and heads.txt")
@@ -27,8 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "head":
-            head = log.sign_head()
-            self.stdout.write(f"tree head signed: {head.size:,} entries, root {head.root_hash}")
+            head = log.sign_head_if_due() if options["if_due"] else log.sign_head()
+            if head is None:
+                self.stdout.write("no tree head due yet")
+            else:
+                self.stdout.write(f"tree head signed: {head.size:,} entries, root {head.root_hash}")
         elif action == "export":
             entries, heads = log.export(options["out"])
             self.stdout.write(f"{entries:,} entries and {heads:,} signed heads in {options['out']}")
