@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from interscambio.exchange.models import Flow, ReceivedPermit
+from interscambio.exchange.received import PERMIT_FIELDS
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune import renewals
-from interscambio.reconciliation.comune.sides import PERMIT_FIELDS, ReceivedHolder
+from interscambio.reconciliation.comune.sides import ReceivedHolder
 from interscambio.reconciliation.models import Discrepancy, DiscrepancyChange
 from interscambio.registry.models import Resident
 

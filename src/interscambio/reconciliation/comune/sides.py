@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from interscambio.exchange.models import Flow, ReceivedPermit
+from interscambio.exchange.received import PERMIT_FIELDS
 from interscambio.registry.models import Citizenship, Resident, Street
 
 RESIDENT_FIELDS = (
@@ -73,35 +74,10 @@ class Person:
         return self.status == "residente"
 
 
-PERMIT_FIELDS = (
-    "flow_id",
-    "line",
-    "record_id",
-    "event",
-    "number",
-    "kind",
-    "reason",
-    "issue_date",
-    "delivery_date",
-    "expiry_date",
-    "previous_number",
-    "holder_cui",
-    "codice_fiscale",
-    "surname",
-    "given_names",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "citizenship",
-    "domicile_address",
-    "domicile_comune",
-    "domicile_comune_code",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class ReceivedHolder:
-    """A permit as the Questura's latest record of it said, with its holder."""
+    """A permit as the Questura's latest record of it said, with its holder (the columns of
+    the received table, exchange/received.py's PERMIT_FIELDS, in their order)."""
 
     flow_id: int
     line: int
@@ -110,6 +86,8 @@ class ReceivedHolder:
     number: str
     kind: str
     reason: str
+    channel: str
+    application_date: date
     issue_date: date
     delivery_date: date | None
     expiry_date: date | None

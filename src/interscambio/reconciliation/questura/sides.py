@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from interscambio.exchange.models import Flow, ReceivedRegistryEvent
+from interscambio.exchange.received import REGISTRY_FIELDS
 from interscambio.permits.models import Permit
 
 HOLDER_FIELDS = (
@@ -77,31 +78,13 @@ def holders() -> dict[str, Holder]:
     return found
 
 
-EVENT_FIELDS = (
-    "flow_id",
-    "record_id",
-    "kind",
-    "reason_code",
-    "date",
-    "registry_id",
-    "codice_fiscale",
-    "surname",
-    "given_names",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "citizenships",
-    "address",
-    "previous_address",
-    "title_number",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Reported:
-    """A registry event as the Comune's flow reported it."""
+    """A registry event as the Comune's flow reported it (the columns of the received table,
+    exchange/received.py's REGISTRY_FIELDS, in their order)."""
 
     flow_id: int
+    line: int
     record_id: str
     kind: str
     reason_code: str
@@ -113,10 +96,16 @@ class Reported:
     sex: str
     birth_date: date
     birth_place: str
+    birth_place_code: str
     citizenships: str
+    street_code: str
     address: str
     previous_address: str
+    title_kind: str
     title_number: str
+    title_expiry_date: date | None
+    title_renewal_date: date | None
+    changes: Any
 
     @property
     def countries(self) -> list[str]:
@@ -145,7 +134,7 @@ def reported(flow: Flow | None) -> Iterator[Reported]:
         if flow is None
         else ReceivedRegistryEvent.objects.filter(flow=flow)
     )
-    for row in rows.order_by("flow_id", "line").values_list(*EVENT_FIELDS).iterator(10_000):
+    for row in rows.order_by("flow_id", "line").values_list(*REGISTRY_FIELDS).iterator(10_000):
         yield Reported(*row)
 
 
