@@ -106,6 +106,9 @@ class Discrepancy(models.Model):
     holder_cui = models.CharField(_("CUI"), max_length=20, blank=True)
     summary = models.CharField(_("descrizione"), max_length=300)
     evidence = models.JSONField(_("evidenze"), default=dict)
+    # A hash of the evidence (store.fingerprint): finding the same again is told without
+    # reading the evidence back.
+    fingerprint = models.CharField(_("impronta delle evidenze"), max_length=64, blank=True)
     rule = models.CharField(_("regola"), max_length=40)
     flow = models.ForeignKey(Flow, models.PROTECT, null=True, blank=True, related_name="+")
     record_id = models.CharField(_("idRecord"), max_length=40, blank=True)

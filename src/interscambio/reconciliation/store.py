@@ -25,7 +25,9 @@ from interscambio.reconciliation.models import Discrepancy, DiscrepancyChange, R
 
 ACTOR: Final = "riconciliazione"
 NO_LONGER_FOUND: Final = "non più riscontrata"
-VOLATILE: Final = frozenset({"collegamento", "impronta"})
+VOLATILE: Final = frozenset({"collegamento"})
+# What the comparison with earlier discrepancies needs; the evidence is not read back.
+LIGHT: Final = ("pk", "key", "status", "fingerprint", "opened", "run")
 CHUNK: Final = 900  # under SQLite's limit on query parameters
 
 
@@ -60,7 +62,7 @@ def in_chunks(queryset: QuerySet[Any], field: str, values: Iterable[str]) -> Ite
 def _by_key(queryset: QuerySet[Discrepancy], keys: list[str]) -> dict[str, Discrepancy]:
     found: dict[str, Discrepancy] = {}
     for chunk in _chunks(keys):
-        for d in queryset.filter(key__in=chunk).order_by("opened", "pk"):
+        for d in queryset.filter(key__in=chunk).order_by("opened", "pk").only(*LIGHT):
             found[d.key] = d  # the latest wins
     return found
 
@@ -76,7 +78,8 @@ def _new(finding: Finding, run: Run, now: Any) -> Discrepancy:
         permit_number=finding.permit_number,
         holder_cui=finding.holder_cui,
         summary=finding.summary[:300],
-        evidence={**finding.evidence, "impronta": fingerprint(finding.evidence)},
+        evidence=finding.evidence,
+        fingerprint=fingerprint(finding.evidence),
         rule=finding.rule,
         flow_id=finding.flow_id,
         record_id=finding.record_id,
@@ -96,7 +99,8 @@ def store(run: Run, findings: list[Finding], cleared: Iterable[str] = ()) -> Sto
     closed = _by_key(Discrepancy.objects.exclude(status__in=kinds.CURRENT), keys)
     created: list[Discrepancy] = []
     changes: list[DiscrepancyChange] = []
-    touched: list[Discrepancy] = []
+    revised: list[Discrepancy] = []
+    resolved: list[Discrepancy] = []
     for key, finding in by_key.items():
         result.by_kind[finding.kind] = result.by_kind.get(finding.kind, 0) + 1
         mark = fingerprint(finding.evidence)
@@ -104,20 +108,19 @@ def store(run: Run, findings: list[Finding], cleared: Iterable[str] = ()) -> Sto
         if existing is not None:
             if finding.outcome:
                 _close(existing, kinds.RESOLVED, finding.outcome, now, run, changes, "risolta")
+                resolved.append(existing)
                 result.acted += 1
-            elif existing.evidence.get("impronta") != mark:
-                existing.evidence = {**finding.evidence, "impronta": mark}
-                existing.summary = finding.summary[:300]
-                existing.run = run
+            elif existing.fingerprint != mark:
+                existing.evidence, existing.fingerprint = finding.evidence, mark
+                existing.summary, existing.run, existing.updated = finding.summary[:300], run, now
                 changes.append(_change(existing, "aggiornata", existing.status, run))
+                revised.append(existing)
                 result.updated += 1
             else:
                 result.unchanged += 1
-                continue
-            touched.append(existing)
             continue
         before = closed.get(key)
-        if before is not None and before.evidence.get("impronta") == mark:
+        if before is not None and before.fingerprint == mark:
             result.unchanged += 1
             continue
         created.append(_new(finding, run, now))
@@ -130,21 +133,45 @@ def store(run: Run, findings: list[Finding], cleared: Iterable[str] = ()) -> Sto
             changes.append(
                 _change(d, "risolta", kinds.RESOLVED, run, from_status=kinds.OPEN, note=d.outcome)
             )
-    # A rule clears many keys (every resident without an expired permit); few are current.
-    current_keys = set(
-        Discrepancy.objects.filter(status__in=kinds.CURRENT).values_list("key", flat=True)
-    )
-    stale = sorted((current_keys & set(cleared)) - set(keys))
-    for chunk in _chunks(stale):
-        for d in Discrepancy.objects.filter(status__in=kinds.CURRENT, key__in=chunk):
-            _close(d, kinds.RESOLVED, NO_LONGER_FOUND, now, run, changes, "risolta")
-            touched.append(d)
-            result.closed += 1
     Discrepancy.objects.bulk_update(
-        touched, ["status", "evidence", "summary", "run", "outcome", "closed", "updated"], 1000
+        revised, ["evidence", "fingerprint", "summary", "run", "updated"], 1000
     )
+    Discrepancy.objects.bulk_update(
+        resolved, ["status", "outcome", "closed", "run", "updated"], 1000
+    )
+    result.closed = _close_stale(run, cleared, set(keys), now, changes)
     DiscrepancyChange.objects.bulk_create(changes, batch_size=1000)
     return result
+
+
+def _close_stale(
+    run: Run, cleared: Iterable[str], found: set[str], now: Any, changes: list[DiscrepancyChange]
+) -> int:
+    """Resolve, set-wise, the current discrepancies whose keys were examined and found clear."""
+    # A rule clears many keys (every resident without an expired permit); few are current.
+    current = dict(
+        Discrepancy.objects.filter(status__in=kinds.CURRENT).values_list("key", "status")
+    )
+    stale = sorted((current.keys() & set(cleared)) - found)
+    closed = 0
+    for chunk in _chunks(stale):
+        rows = Discrepancy.objects.filter(status__in=kinds.CURRENT, key__in=chunk)
+        for pk, status in rows.values_list("pk", "status"):
+            changes.append(
+                DiscrepancyChange(
+                    discrepancy_id=pk,
+                    actor=ACTOR,
+                    action="risolta",
+                    from_status=status,
+                    to_status=kinds.RESOLVED,
+                    note=NO_LONGER_FOUND,
+                    run=run,
+                )
+            )
+        closed += rows.update(
+            status=kinds.RESOLVED, outcome=NO_LONGER_FOUND, closed=now, run=run, updated=now
+        )
+    return closed
 
 
 def _change(
