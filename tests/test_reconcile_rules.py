@@ -307,6 +307,8 @@ def test_applied_renewals_record_the_title_the_dwelling_and_an_event(
     person = Resident.objects.get(registry_id="R1")
     assert (person.title_number, person.title_expiry_date) == ("P1", date(2028, 1, 10))
     assert person.title_renewal_date == date(2026, 1, 10)
+    # The issuing Questura is the partner whose flow reported the permit.
+    assert (person.title_questura_code, person.title_questura_name) == ("TO", "Questura di Torino")
     assert person.dwelling_declaration_date == TODAY
     event = person.events.get()
     assert (event.kind, event.reason_code) == ("variazione", "titolo_soggiorno")

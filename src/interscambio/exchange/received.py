@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from interscambio.core.addresses import written
 from interscambio.exchange.models import ReceivedPermit, ReceivedRegistryEvent
 
 REGISTRY_FIELDS = (
@@ -66,16 +67,14 @@ PERMIT_FIELDS = (
 def _address_text(address: Any) -> str:
     if address is None:
         return ""
-    civic = f"{address.civico}/{address.esponente}" if address.esponente else str(address.civico)
-    parts = [f"{address.denominazione_via} {civic}"]
-    for label, value in (
-        ("scala", address.scala),
-        ("piano", address.piano),
-        ("int.", address.interno),
-    ):
-        if value:
-            parts.append(f"{label} {value}")
-    return ", ".join(parts)
+    return written(
+        address.denominazione_via,
+        address.civico,
+        address.esponente or "",
+        address.scala or "",
+        address.piano or "",
+        address.interno or "",
+    )
 
 
 def registry_row(flow_id: int, line: int, record: Any) -> tuple[Any, ...]:

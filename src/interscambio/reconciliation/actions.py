@@ -14,7 +14,7 @@ from typing import Final
 from django.db import transaction
 from django.utils import timezone
 
-from interscambio.exchange.models import Flow, ReceivedPermit
+from interscambio.exchange.models import ReceivedPermit
 from interscambio.exchange.received import PERMIT_FIELDS
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune import renewals
@@ -22,7 +22,6 @@ from interscambio.reconciliation.comune.sides import ReceivedHolder
 from interscambio.reconciliation.models import Discrepancy, DiscrepancyChange
 from interscambio.registry.models import Resident
 
-RECORDED: Final = "rinnovo registrato in anagrafe"
 # The states an action may lead to from each state.
 ALLOWED: Final = {
     kinds.OPEN: {kinds.IN_REVIEW, kinds.RESOLVED, kinds.DISMISSED},
@@ -95,19 +94,6 @@ def record_renewal(discrepancy: Discrepancy, *, actor: str, today: date | None =
             [renewals.Renewal(resident.pk, ReceivedHolder(*row), f"operatore:{actor}")],
             run_id=discrepancy.run_id,
             today=today or timezone.localdate(),
-            questura=_questura(row[0]),
-            dwelling=_dwelling(),
             event_prefix=f"OP{discrepancy.pk}",
         )
-        change(discrepancy, kinds.RESOLVED, actor=actor, note=RECORDED)
-
-
-def _questura(flow_id: int) -> tuple[str, str]:
-    partner = Flow.objects.select_related("partner").get(pk=flow_id).partner
-    return partner.node_id[:5], partner.name[:60]
-
-
-def _dwelling() -> bool:
-    from django.conf import settings
-
-    return bool(settings.RECONCILE_DWELLING_FROM_EXCHANGE)
+        change(discrepancy, kinds.RESOLVED, actor=actor, note=renewals.RECORDED)

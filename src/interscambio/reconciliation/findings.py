@@ -10,6 +10,11 @@ from typing import Any
 from interscambio.reconciliation.kinds import KINDS
 
 
+def key_of(kind: str, subject: str) -> str:
+    """A discrepancy's key: its kind and what it is about (store.py)."""
+    return f"{kind}:{subject}"
+
+
 @dataclass
 class Finding:
     kind: str
@@ -34,4 +39,4 @@ class Finding:
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.subject}"
+        return key_of(self.kind, self.subject)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from interscambio.core import codes
+from interscambio.core.addresses import written
 
 
 def choices(table: dict[str, str]) -> list[tuple[str, str]]:
@@ -124,16 +125,14 @@ class Resident(models.Model):
 
     @property
     def address(self) -> str:
-        civic = (
-            f"{self.civic_number}/{self.civic_suffix}"
-            if self.civic_suffix
-            else str(self.civic_number)
+        return written(
+            self.street.official_name,
+            self.civic_number,
+            self.civic_suffix,
+            self.staircase,
+            self.floor,
+            self.flat,
         )
-        parts = [f"{self.street.official_name} {civic}"]
-        for label, value in (("scala", self.staircase), ("piano", self.floor), ("int.", self.flat)):
-            if value:
-                parts.append(f"{label} {value}")
-        return ", ".join(parts)
 
 
 class Citizenship(models.Model):

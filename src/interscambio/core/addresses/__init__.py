@@ -9,6 +9,7 @@ staircase, floor and interno; `gazetteer.py` finds the street of the stradario i
 from interscambio.core.addresses.compare import Comparison, compare
 from interscambio.core.addresses.gazetteer import Gazetteer, Resolution, Street
 from interscambio.core.addresses.parse import ParsedAddress, address_key, parse_address
+from interscambio.core.addresses.written import written
 
 __all__ = [
     "Comparison",
@@ -19,4 +20,5 @@ __all__ = [
     "address_key",
     "compare",
     "parse_address",
+    "written",
 ]

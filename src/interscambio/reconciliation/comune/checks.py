@@ -24,7 +24,7 @@ from interscambio.linkage.names import normalize
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune.attribution import Attribution
 from interscambio.reconciliation.comune.sides import Person, ReceivedHolder
-from interscambio.reconciliation.findings import Finding
+from interscambio.reconciliation.findings import Finding, key_of
 
 NOT_RENEWED = "7"  # ANPR table 15: cancelled for not renewing the dwelling declaration or permit
 
@@ -37,7 +37,7 @@ class Outcome:
 
     def add(self, finding: Finding | None, kind: str, subject: str) -> None:
         if finding is None:
-            self.cleared.append(f"{kind}:{subject}")
+            self.cleared.append(key_of(kind, subject))
         else:
             self.findings.append(finding)
 

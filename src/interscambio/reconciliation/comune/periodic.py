@@ -19,7 +19,7 @@ from interscambio.exchange.models import ReceivedPermit
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune.checks import person_evidence
 from interscambio.reconciliation.comune.sides import Person
-from interscambio.reconciliation.findings import Finding
+from interscambio.reconciliation.findings import Finding, key_of
 from interscambio.reconciliation.models import Link
 from interscambio.reconciliation.store import in_chunks
 
@@ -74,7 +74,7 @@ def expired(
         pending = requested is not None and (issued is None or requested > issued)
         flagged = person.resident and _foreign(person) and not pending
         if not flagged or expiry is None or expiry >= limit:
-            cleared.append(f"{kinds.EXPIRED}:{subject}")
+            cleared.append(key_of(kinds.EXPIRED, subject))
             continue
         findings.append(
             Finding(
@@ -140,5 +140,5 @@ def cancelled_holders(
                 },
             )
         )
-    cleared = [f"{kinds.CANCELLED_HOLDER}:{r}" for r in cancelled - set(valid)]
+    cleared = [key_of(kinds.CANCELLED_HOLDER, r) for r in cancelled - set(valid)]
     return findings, cleared

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from django.conf import settings
+
+from interscambio.exchange.models import Flow
 from interscambio.reconciliation.comune.sides import ReceivedHolder
 from interscambio.registry.models import RegistryEvent, Resident
 
 # Permit kinds (codes.PERMIT_KINDS) as ANPR table 8 stay title kinds.
 TITLE_KIND: Final = {"PS": "1", "UELP": "2", "CS": "2"}
 RENEWAL_REASON: Final = "titolo_soggiorno"
+RECORDED: Final = "rinnovo registrato in anagrafe"  # the outcome of its discrepancy
 FIELDS: Final = (
     "title_kind",
     "title_number",
@@ -48,14 +52,20 @@ def record(
     *,
     run_id: int,
     today: date,
-    questura: tuple[str, str],
-    dwelling: bool,
     event_prefix: str = "",
 ) -> int:
-    """Apply `renewals` to the residents; returns how many residents changed."""
+    """Apply `renewals` to the residents; returns how many residents changed. The issuing
+    Questura is the partner whose flow reported each permit."""
     if not renewals:
         return 0
+    dwelling = bool(settings.RECONCILE_DWELLING_FROM_EXCHANGE)
     residents = Resident.objects.in_bulk([r.resident_pk for r in renewals])
+    questure = {
+        flow.pk: (flow.partner.node_id[:5], flow.partner.name[:60])
+        for flow in Flow.objects.filter(pk__in={r.permit.flow_id for r in renewals}).select_related(
+            "partner"
+        )
+    }
     events, changed = [], []
     fields = [*FIELDS, "dwelling_declaration_date"] if dwelling else list(FIELDS)
     for n, renewal in enumerate(renewals, start=1):
@@ -63,7 +73,7 @@ def record(
         before = _snapshot(resident, fields)
         resident.title_kind = TITLE_KIND.get(permit.kind, "1")
         resident.title_number = permit.number
-        resident.title_questura_code, resident.title_questura_name = questura
+        resident.title_questura_code, resident.title_questura_name = questure[permit.flow_id]
         resident.title_issue_date = permit.issue_date
         resident.title_expiry_date = permit.expiry_date
         resident.title_renewal_date = permit.issue_date

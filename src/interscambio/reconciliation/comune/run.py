@@ -26,12 +26,10 @@ from interscambio.reconciliation.comune import periodic, renewals
 from interscambio.reconciliation.comune.attribution import Attribution, Attributions, attribute
 from interscambio.reconciliation.comune.checks import examine, person_evidence
 from interscambio.reconciliation.comune.sides import Person, ReceivedHolder, people, received
-from interscambio.reconciliation.findings import Finding
+from interscambio.reconciliation.findings import Finding, key_of
 from interscambio.reconciliation.models import Discrepancy, Link, Run
 from interscambio.reconciliation.store import Stored, in_chunks, store
 from interscambio.registry.models import Street
-
-RECORDED = "rinnovo registrato in anagrafe"
 
 
 @dataclass
@@ -110,13 +108,12 @@ def _examine_people(
             person, newest, attribution, node_id=settings.NODE_ID, gazetteer=gazetteer
         )
         if outcome.renewal is not None:
-            work.renewing.add(registry_id)
             sure = attribution.certain or (attribution.score or 0) >= settings.RECONCILE_APPLY_SCORE
             if apply and sure:
                 work.renewals.append(renewals.Renewal(person.pk, newest, attribution.rule))
                 for finding in outcome.findings:
                     if finding.kind == kinds.RENEWAL:
-                        finding.outcome = RECORDED
+                        finding.outcome = renewals.RECORDED
         work.renewing.update(f.registry_id for f in outcome.findings if f.kind == kinds.RENEWAL)
         work.findings += outcome.findings
         work.cleared += outcome.cleared
@@ -127,8 +124,8 @@ def _unattributed(work: Work, permits: list[ReceivedHolder], found: Attributions
     holders: dict[str, list[ReceivedHolder]] = {}
     for permit in permits:
         if permit.number in found.found:
-            work.cleared.append(f"{kinds.NOT_REGISTERED}:{permit.holder_cui}")
-            work.cleared.append(f"{kinds.MANUAL_REVIEW}:{permit.number}")
+            work.cleared.append(key_of(kinds.NOT_REGISTERED, permit.holder_cui))
+            work.cleared.append(key_of(kinds.MANUAL_REVIEW, permit.number))
         elif permit.number not in found.ambiguous:
             holders.setdefault(permit.holder_cui, []).append(permit)
     elsewhere = 0
@@ -211,13 +208,7 @@ def reconcile_comune(
         lap("examine")
         _periodic(work, registry, today)
         lap("periodic rules")
-        recorded = renewals.record(
-            work.renewals,
-            run_id=run.pk,
-            today=today,
-            questura=_questura(flow),
-            dwelling=settings.RECONCILE_DWELLING_FROM_EXCHANGE,
-        )
+        recorded = renewals.record(work.renewals, run_id=run.pk, today=today)
         stored = store(run, work.findings, work.cleared)
         lap("store")
     seconds["linkage"] = found.seconds  # type: ignore[assignment]
@@ -248,15 +239,6 @@ def _periodic(work: Work, registry: dict[str, Person], today: date) -> None:
     for findings, cleared in (found, found_too):
         work.findings += findings
         work.cleared += cleared
-
-
-def _questura(flow: Flow | None) -> tuple[str, str]:
-    partner = flow.partner if flow is not None else None
-    if partner is None:
-        from interscambio.exchange.models import Partner
-
-        partner = Partner.objects.order_by("pk").first()
-    return (partner.node_id[:5], partner.name[:60]) if partner else ("", "")
 
 
 __all__ = ["person_evidence", "reconcile_comune"]

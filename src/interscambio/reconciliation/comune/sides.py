@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from interscambio.core.addresses import written
 from interscambio.exchange.models import Flow, ReceivedPermit
 from interscambio.exchange.received import PERMIT_FIELDS
 from interscambio.registry.models import Citizenship, Resident, Street
@@ -125,16 +126,6 @@ class ReceivedHolder:
         }
 
 
-def address_text(
-    street: str, civic: int, suffix: str, staircase: str, floor: str, flat: str
-) -> str:
-    parts = [f"{street} {civic}/{suffix}" if suffix else f"{street} {civic}"]
-    for label, value in (("scala", staircase), ("piano", floor), ("int.", flat)):
-        if value:
-            parts.append(f"{label} {value}")
-    return ", ".join(parts)
-
-
 def people() -> dict[str, Person]:
     """Every registry person, current or cancelled, by id anagrafe."""
     names = {
@@ -153,7 +144,7 @@ def people() -> dict[str, Person]:
     for row in rows.iterator(chunk_size=10_000):
         values = dict(zip(RESIDENT_FIELDS, row, strict=True))
         street = names.get(values["street__code"], "")
-        address = address_text(
+        address = written(
             street,
             values["civic_number"],
             values["civic_suffix"],

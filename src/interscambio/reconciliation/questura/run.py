@@ -22,7 +22,7 @@ from interscambio.core.addresses import address_key
 from interscambio.core.codes import CANCELLATION_REASONS, EU_MEMBER_STATES, REGISTRATION_REASONS
 from interscambio.exchange.models import Flow
 from interscambio.reconciliation import kinds
-from interscambio.reconciliation.findings import Finding
+from interscambio.reconciliation.findings import Finding, key_of
 from interscambio.reconciliation.linking import decide
 from interscambio.reconciliation.models import Link, Run
 from interscambio.reconciliation.questura.sides import (
@@ -144,7 +144,7 @@ def _examine(
                     )
                 )
             else:
-                cleared.append(f"{kinds.HOLDER_MOVED}:{subject}")
+                cleared.append(key_of(kinds.HOLDER_MOVED, subject))
         elif event.kind == "iscrizione":
             foreign = not any(c in EU_MEMBER_STATES for c in event.countries)
             subject = event.registry_id
@@ -162,7 +162,7 @@ def _examine(
                     )
                 )
             else:
-                cleared.append(f"{kinds.UNKNOWN_FOREIGNER}:{subject}")
+                cleared.append(key_of(kinds.UNKNOWN_FOREIGNER, subject))
     return findings, cleared
 
 
