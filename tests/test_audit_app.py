@@ -15,6 +15,7 @@ from django.db import transaction
 
 from interscambio.audit import log
 from interscambio.audit.models import LogEntry
+from interscambio.core.auditlog import encode_record, leaf_hash
 from interscambio.exchange.trust import init_keys
 from tests.test_auditlog import ROOT, run_script
 
@@ -53,6 +54,34 @@ def test_an_entry_is_undone_with_the_read_it_records(node: None) -> None:
     assert read(1).index == 1
 
 
+def _swap(a: int, b: int) -> None:
+    """Two rows trade their contents in place, as an UPDATE on the table would do it."""
+    first, second = LogEntry.objects.get(index=a), LogEntry.objects.get(index=b)
+    LogEntry.objects.filter(pk=first.pk).update(record=second.record, leaf_hash=second.leaf_hash)
+    LogEntry.objects.filter(pk=second.pk).update(record=first.record, leaf_hash=first.leaf_hash)
+
+
+def _insert(at: int) -> None:
+    """A forged entry slipped in at position `at`, well formed and linked to the one before,
+    the later rows moved down one (the table gains a row at its end)."""
+    rows = list(LogEntry.objects.order_by("pk"))
+    previous = bytes.fromhex(rows[at - 1].leaf_hash)
+    forged = encode_record(at, previous, {"user": "intruso", "action": "consultazione"})
+    last = rows[-1]
+    LogEntry.objects.create(
+        index=last.index + 1, at=last.at, user="x", action="x", record="", leaf_hash=""
+    )
+    rows = list(LogEntry.objects.order_by("pk"))
+    for position in range(len(rows) - 1, at, -1):
+        moved = rows[position - 1]
+        LogEntry.objects.filter(pk=rows[position].pk).update(
+            record=moved.record, leaf_hash=moved.leaf_hash
+        )
+    LogEntry.objects.filter(pk=rows[at].pk).update(
+        record=forged.decode("utf-8"), leaf_hash=leaf_hash(forged).hex()
+    )
+
+
 @pytest.mark.parametrize(
     ("tamper", "kind", "index"),
     [
@@ -60,6 +89,8 @@ def test_an_entry_is_undone_with_the_read_it_records(node: None) -> None:
             record=LogEntry.objects.get(index=2).record.replace("agente.2", "agente.9")
         ), "altered", 2),
         (lambda: LogEntry.objects.filter(index=3).delete(), "removed", 3),
+        (lambda: _swap(2, 3), "reordered", 2),
+        (lambda: _insert(3), "inserted", 3),
     ],
 )  # fmt: skip
 def test_verify_names_the_first_tampered_entry(

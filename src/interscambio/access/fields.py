@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from interscambio.access import roles
 
+RECORD: Final = frozenset({"id_anagrafe"})  # the registry's record id, which links results
 IDENTITY: Final = frozenset(
     {"codice_fiscale", "cognome", "nome", "sesso", "data_nascita", "luogo_nascita", "cittadinanze"}
 )
@@ -27,9 +28,15 @@ PERMIT: Final = frozenset({"titolo_soggiorno"})
 VERIFICATION: Final = frozenset({"residente", "permesso_valido", "scadenza_permesso"})
 
 POLICY: Final[dict[str, frozenset[str]]] = {
-    roles.REGISTRY_ADMIN: IDENTITY | REGISTRY | ADDRESS | FAMILY_FULL | EVENTS | PERMIT,
-    roles.REGISTRY_OPERATOR: IDENTITY | REGISTRY | ADDRESS | FAMILY_FULL | EVENTS | PERMIT,
-    roles.QUESTURA_CONSULTANT: IDENTITY | REGISTRY | ADDRESS | FAMILY_LIMITED | EVENTS | PERMIT,
+    roles.REGISTRY_ADMIN: RECORD | IDENTITY | REGISTRY | ADDRESS | FAMILY_FULL | EVENTS | PERMIT,
+    roles.REGISTRY_OPERATOR: RECORD | IDENTITY | REGISTRY | ADDRESS | FAMILY_FULL | EVENTS | PERMIT,
+    roles.QUESTURA_CONSULTANT: RECORD
+    | IDENTITY
+    | REGISTRY
+    | ADDRESS
+    | FAMILY_LIMITED
+    | EVENTS
+    | PERMIT,
     roles.PREFETTURA_SUPERVISOR: frozenset(),
     roles.VERIFIER: VERIFICATION,
 }

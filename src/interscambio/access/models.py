@@ -73,3 +73,32 @@ class Authorization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} @ {self.office} until {self.expires}"
+
+
+class ApiClient(models.Model):
+    """An office's system calling the consultation or verification API with its own key.
+
+    The client signs each call's assertion with the key of `certificate`; the role says which
+    API it may call, and one that rests on the agreement holds only while its office is covered.
+    """
+
+    office = models.ForeignKey(Office, models.PROTECT, related_name="api_clients")
+    role = models.CharField(
+        _("ruolo"), max_length=30, choices=[(r.code, r.label) for r in roles.ROLES.values()]
+    )
+    client_id = models.CharField(_("identificativo del client"), max_length=64)
+    kid = models.CharField(_("impronta del certificato (x5t#S256)"), max_length=64, unique=True)
+    certificate = models.TextField(_("certificato (PEM)"))
+    shows_expiry = models.BooleanField(_("può conoscere la scadenza del permesso"), default=False)
+    added_by = models.CharField(_("aggiunto da"), max_length=150)
+    added_at = models.DateTimeField(_("aggiunto il"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revocato il"), null=True, blank=True)
+    revoked_by = models.CharField(_("revocato da"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("client delle API")
+        verbose_name_plural = _("client delle API")
+        ordering = ["office", "client_id"]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} ({self.role} @ {self.office})"

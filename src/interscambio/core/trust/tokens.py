@@ -15,6 +15,7 @@ must be remembered (in the database) until it expires, and a second use refused.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ from interscambio.core.trust.keys import (
     TrustError,
     TrustList,
     b64url_decode,
+    b64url_encode,
     certificate_node_id,
     check_validity,
     public_key,
@@ -45,6 +47,7 @@ from interscambio.core.trust.keys import (
 )
 
 LIFETIME: Final = timedelta(minutes=5)
+AUDIT_DIGEST: Final = "audit_digest"
 LEEWAY: Final = timedelta(minutes=5)
 
 
@@ -95,9 +98,36 @@ def client_assertion(
     *,
     lifetime: timedelta = LIFETIME,
     now: datetime | None = None,
+    tracking: str | None = None,
 ) -> str:
-    """The authentication token (ID_AUTH_REST_02) of one call to `audience`."""
-    return _sign(identity, _claims(identity, audience, lifetime, now))
+    """The authentication token (ID_AUTH_REST_02) of one call to `audience`; with `tracking`,
+    bound to that tracking-evidence token by its digest (AUDIT_REST_02)."""
+    claims = _claims(identity, audience, lifetime, now)
+    if tracking is not None:
+        claims[AUDIT_DIGEST] = evidence_digest(tracking)
+    return _sign(identity, claims)
+
+
+def evidence_digest(token: str) -> str:
+    """How a client assertion names the tracking evidence it goes with: SHA-256, base64url."""
+    return b64url_encode(hashlib.sha256(token.strip().encode("ascii")).digest())
+
+
+def tracking_evidence(
+    identity: NodeIdentity,
+    audience: str,
+    user_id: str,
+    *,
+    location: str = "",
+    loa: str = "",
+    lifetime: timedelta = LIFETIME,
+    now: datetime | None = None,
+) -> str:
+    """The tracking evidence (AUDIT_REST_02): which of the caller's users asks, from where, at
+    which level of assurance; the caller vouches for it by signing."""
+    claims = _claims(identity, audience, lifetime, now)
+    claims.update({"userID": user_id, "userLocation": location, "LoA": loa})
+    return _sign(identity, claims)
 
 
 def integrity_token(

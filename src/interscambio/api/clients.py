@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Who is calling: the client assertion, the registered client, the tracking evidence.
+
+A refusal is an `ApiProblem` that the views turn into an RFC 7807 answer: 401 when the caller
+is not known to be who it says (no token, bad signature, unknown key, replay), 403 when it is
+known but may not call this API (another role, revoked, its office out of the agreement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any, Final
+
+from cryptography import x509
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from interscambio.access import rules
+from interscambio.access.models import ApiClient
+from interscambio.api.models import SeenAssertion
+from interscambio.core.trust import (
+    TrustError,
+    TrustList,
+    VerifiedToken,
+    evidence_digest,
+    load_certificate,
+    verify_token,
+)
+from interscambio.core.trust.jws import decode_header
+from interscambio.core.trust.tokens import AUDIT_DIGEST
+
+TRACKING_HEADER: Final = "Agid-JWT-TrackingEvidence"
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+
+
+def _unauthorized(detail: str) -> ApiProblem:
+    return ApiProblem(401, "Unauthorized", detail)
+
+
+@dataclass(frozen=True)
+class Caller:
+    client: ApiClient
+    user: str  # the end user the tracking evidence names, or the client itself
+    tracking: dict[str, Any] | None
+
+
+@lru_cache(maxsize=256)
+def _certificate(pem: str) -> x509.Certificate:
+    return load_certificate(pem.encode("ascii"))
+
+
+def _kid(token: str) -> str:
+    head = token.split(".", 1)[0]
+    return str(decode_header(head, "client assertion")["kid"])
+
+
+def _verified(token: str, trusted: TrustList, what: str) -> VerifiedToken:
+    leeway = timedelta(seconds=settings.EXCHANGE_CLOCK_TOLERANCE_SECONDS)
+    try:
+        return verify_token(token, trusted, audience=settings.NODE_ID, leeway=leeway)
+    except TrustError as error:
+        raise _unauthorized(f"{what}: {error}") from None
+
+
+def _tracking(request: HttpRequest, trusted: TrustList, bound: Any) -> dict[str, Any] | None:
+    token = request.headers.get(TRACKING_HEADER, "").strip()
+    if not token:
+        return None
+    claims = _verified(token, trusted, TRACKING_HEADER).claims
+    if bound != evidence_digest(token):
+        raise _unauthorized(
+            f"{TRACKING_HEADER}: the client assertion's {AUDIT_DIGEST} does not name this "
+            "tracking evidence (sign the assertion with the digest of the evidence sent)"
+        )
+    user = claims.get("userID")
+    if not isinstance(user, str) or not user.strip() or len(user) > 150:
+        raise _unauthorized(f"{TRACKING_HEADER}: userID must name the end user (1-150 chars)")
+    return claims
+
+
+def _remember(verified: VerifiedToken, client: ApiClient) -> None:
+    leeway = timedelta(seconds=settings.EXCHANGE_CLOCK_TOLERANCE_SECONDS)
+    try:
+        with transaction.atomic():
+            SeenAssertion.objects.filter(expires__lt=timezone.now() - leeway).delete()
+            SeenAssertion.objects.create(
+                client_id=client.client_id, jti=verified.jti, expires=verified.expires + leeway
+            )
+    except IntegrityError:
+        raise _unauthorized(
+            f"client assertion: jti {verified.jti!r} was used already (a replay)"
+        ) from None
+
+
+def authenticate(request: HttpRequest, role: str, *, tracking_required: bool) -> Caller:
+    """The caller of this request, checked for `role`; ApiProblem when refused."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise _unauthorized("a client assertion is required: Authorization: Bearer <JWT>")
+    token = header.removeprefix("Bearer ").strip()
+    try:
+        kid = _kid(token)
+    except (TrustError, IndexError) as error:
+        raise _unauthorized(f"client assertion: {error}") from None
+    client = ApiClient.objects.select_related("office").filter(kid=kid).first()
+    if client is None:
+        raise _unauthorized(
+            f"client assertion: signed by an unregistered key (kid {kid}); the Comune adds "
+            "a client with `interscambio access client`"
+        )
+    trusted = TrustList([_certificate(client.certificate)])
+    verified = _verified(token, trusted, "client assertion")
+    tracking = _tracking(request, trusted, verified.claims.get(AUDIT_DIGEST))
+    if tracking_required and tracking is None:
+        raise _unauthorized(
+            f"this API needs the end user's identity: send {TRACKING_HEADER} (a JWT with "
+            f"userID) and name its digest in the assertion's {AUDIT_DIGEST}"
+        )
+    if client.role != role:
+        raise ApiProblem(
+            403, "Forbidden", f"the client {client.client_id} is a {client.role}, not a {role}"
+        )
+    if not rules.client_holds(client):
+        raise ApiProblem(
+            403,
+            "Forbidden",
+            f"the client {client.client_id} is revoked or its office "
+            f"{client.office.code} is not covered by an agreement in force today",
+        )
+    _remember(verified, client)
+    user = str(tracking["userID"]) if tracking else client.client_id
+    return Caller(client, user, tracking)

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The verification API: resident on a day, and a permit covering it; nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from interscambio.access.roles import VERIFIER
+from interscambio.api import limits
+from interscambio.api.clients import ApiProblem, authenticate
+from interscambio.api.views import api, body, text
+from interscambio.audit import actions, log
+from interscambio.consultation.search import QueryError, query
+from interscambio.verification.answer import verify
+
+
+class TooManyCalls(ApiProblem):
+    def __init__(self, wait: int) -> None:
+        super().__init__(
+            429,
+            "Too Many Requests",
+            f"this client's calls per minute are used up; retry in {wait} s",
+        )
+        self.headers = {"Retry-After": str(wait)}
+
+
+@api({"POST"})
+def check(request: HttpRequest) -> HttpResponse:
+    caller = authenticate(request, VERIFIER, tracking_required=False)
+    wait = limits.over(caller.client.client_id)
+    if wait is not None:
+        raise TooManyCalls(wait)
+    data = body(request)
+    try:
+        code = query(text(data, "codice_fiscale", required=True)).codice_fiscale
+    except QueryError as error:
+        raise ApiProblem(400, "Bad Request", f"codice_fiscale: {error}") from None
+    raw_day = text(data, "data", required=True)
+    try:
+        day = date.fromisoformat(raw_day)
+    except ValueError:
+        raise ApiProblem(
+            400, "Bad Request", f"data: {raw_day!r} is not a date (YYYY-MM-DD)"
+        ) from None
+    with transaction.atomic():
+        answer = verify(code, day)
+        log.append(
+            actions.VERIFY,
+            user=caller.user,
+            office=caller.client.office.name,
+            role=VERIFIER,
+            query={"codice_fiscale": code, "data": day.isoformat()},
+            records=[actions.person(i) for i in answer.records],
+        )
+    shown: dict[str, Any] = {"residente": answer.resident, "permesso_valido": answer.permit_valid}
+    if caller.client.shows_expiry:
+        shown["scadenza_permesso"] = answer.expiry.isoformat() if answer.expiry else None
+    return JsonResponse(shown)

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The names of the actions the access log records, in one place.
+
+Reads of personal data are the ones a supervisor's anomaly reports look at; a record id in an
+entry is `residente:<registry id>` for a person, never a name.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SEARCH: Final = "ricerca"
+VIEW: Final = "consultazione"
+EXPORT: Final = "esportazione"
+VERIFY: Final = "verifica"
+LOGIN: Final = "accesso"
+LOGIN_FAILED: Final = "accesso_negato"
+LOGOUT: Final = "uscita"
+GRANT: Final = "autorizzazione_concessa"
+REVOKE: Final = "autorizzazione_revocata"
+ACCOUNT: Final = "utenza_modificata"
+CLIENT_ADDED: Final = "client_aggiunto"
+CLIENT_REVOKED: Final = "client_revocato"
+LOG_READ: Final = "lettura_registro"
+
+# The actions that return personal data of residents.
+READS: Final = frozenset({SEARCH, VIEW, EXPORT, VERIFY})
+
+PERSON: Final = "residente:"
+
+
+def person(registry_id: str) -> str:
+    return PERSON + registry_id
