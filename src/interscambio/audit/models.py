@@ -8,6 +8,9 @@ and `interscambio audit verify` checks it. Entries hold record ids, never names.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +38,12 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index} {self.action} {self.user}"
+
+    @property
+    def entry(self) -> dict[str, Any]:
+        """The entry as recorded (decoded from the canonical record, which is the truth)."""
+        value = json.loads(self.record).get("entry", {})
+        return value if isinstance(value, dict) else {}
 
 
 class SignedTreeHead(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "bootstrap_italia_template",
     "interscambio.node",
     "interscambio.registry",
     "interscambio.permits",
@@ -68,18 +73,24 @@ INSTALLED_APPS = [
     "interscambio.reconciliation",
     "interscambio.audit",
     "interscambio.access",
+    "interscambio.api",
+    "interscambio.portal",
     "interscambio.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "interscambio.portal.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "interscambio.project.urls"
@@ -95,6 +106,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "interscambio.portal.context.portal",
             ],
         },
     },
@@ -122,6 +135,79 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The portal's CSS, scripts and fonts are served by the node itself (WhiteNoise), from the
+# installed packages: no CDN, no download at run time.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "portal" / "locale"]
+
+# Login (docs/portal.md): local accounts with a mandatory second factor (TOTP), lockout after
+# repeated failures, a session that ends when idle, strong passwords; OIDC by configuration.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(env("INTERSCAMBIO_PASSWORD_MIN_LENGTH", "12"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = 60 * int(env("INTERSCAMBIO_SESSION_IDLE_MINUTES", "15"))
+SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+_SECURE = envbool("INTERSCAMBIO_SECURE_COOKIES", "true")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = int(env("INTERSCAMBIO_HSTS_SECONDS", "0"))
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("INTERSCAMBIO_BEHIND_PROXY", "false") else None
+)
+OTP_TOTP_ISSUER = f"interscambio {NODE_NAME}"
+AXES_FAILURE_LIMIT = int(env("INTERSCAMBIO_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("INTERSCAMBIO_LOCKOUT_MINUTES", "30")))
+# Per account, not per address: an office's staff share one address behind its NAT, and five
+# mistakes by one clerk must not lock out the whole office (axes' W006 warns of exactly that).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "interscambio.portal.views.login.locked_out"
+AXES_VERBOSE = False
+
+# An external identity provider (OpenID Connect), when configured: docs/portal.md.
+OIDC_ENABLED = bool(env("INTERSCAMBIO_OIDC_ISSUER"))
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("interscambio.portal.oidc.Backend")
+    _ISSUER = env("INTERSCAMBIO_OIDC_ISSUER").rstrip("/")
+    OIDC_RP_CLIENT_ID = env("INTERSCAMBIO_OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("INTERSCAMBIO_OIDC_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env("INTERSCAMBIO_OIDC_SIGN_ALGO", "RS256")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env(
+        "INTERSCAMBIO_OIDC_AUTHORIZATION_ENDPOINT", f"{_ISSUER}/authorize"
+    )
+    OIDC_OP_TOKEN_ENDPOINT = env("INTERSCAMBIO_OIDC_TOKEN_ENDPOINT", f"{_ISSUER}/token")
+    OIDC_OP_USER_ENDPOINT = env("INTERSCAMBIO_OIDC_USER_ENDPOINT", f"{_ISSUER}/userinfo")
+    OIDC_OP_JWKS_ENDPOINT = env("INTERSCAMBIO_OIDC_JWKS_ENDPOINT", f"{_ISSUER}/jwks")
+    OIDC_RP_SCOPES = env("INTERSCAMBIO_OIDC_SCOPES", "openid email profile")
+    OIDC_CREATE_USER = False  # an account exists only once an administrator authorized it
+    OIDC_USERNAME_CLAIM = env("INTERSCAMBIO_OIDC_USERNAME_CLAIM", "preferred_username")
+    LOGIN_REDIRECT_URL_FAILURE = "portal:login"
+
+# The portal's contacts: the privacy notice's data controller and security.txt's contact.
+PRIVACY_CONTROLLER = env("INTERSCAMBIO_PRIVACY_CONTROLLER", f"Comune di {NODE_NAME}")
+PRIVACY_CONTACT = env("INTERSCAMBIO_PRIVACY_CONTACT", "rpd@comune.example.it")
+SECURITY_CONTACT = env("INTERSCAMBIO_SECURITY_CONTACT", "mailto:security@comune.example.it")
 
 LOGGING = {
     "version": 1,
@@ -156,3 +242,25 @@ RECONCILE_EXPIRED_GRACE_DAYS = int(env("INTERSCAMBIO_EXPIRED_GRACE_DAYS", "60"))
 
 # The access log (docs/audit-log.md): minutes between signed tree heads (`audit head --if-due`).
 AUDIT_HEAD_INTERVAL_MINUTES = int(env("INTERSCAMBIO_AUDIT_HEAD_INTERVAL_MINUTES", "60"))
+
+# The consultation platform (docs/consultation.md): the purposes a consultation may give, as
+# "code:label" pairs separated by ";", and what a case reference looks like.
+_PURPOSES = env(
+    "INTERSCAMBIO_PURPOSES",
+    "rinnovo_permesso:Istruttoria di rinnovo del permesso di soggiorno;"
+    "rilascio_permesso:Istruttoria di rilascio del permesso di soggiorno;"
+    "verifica_domicilio:Verifica del domicilio dichiarato;"
+    "ricongiungimento:Ricongiungimento familiare;"
+    "cittadinanza:Istruttoria per la cittadinanza;"
+    "allineamento:Allineamento dei dati tra Comune e Questura",
+)
+CONSULTATION_PURPOSES = dict(
+    (code.strip(), label.strip())
+    for code, _, label in (p.partition(":") for p in _PURPOSES.split(";") if p.strip())
+)
+CONSULTATION_CASE_PATTERN = env(
+    "INTERSCAMBIO_CASE_REFERENCE_PATTERN", r"[A-Za-z0-9][A-Za-z0-9/._-]{2,99}"
+)
+
+# The verification API: calls per client per minute (docs/api.md).
+VERIFICATION_CALLS_PER_MINUTE = int(env("INTERSCAMBIO_VERIFICATION_CALLS_PER_MINUTE", "600"))

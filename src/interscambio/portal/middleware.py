@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Headers every answer carries: a strict Content Security Policy, no caching of pages that
+show personal data, no browser features the portal does not use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from django.http import HttpRequest, HttpResponse
+
+CSP: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS: Final = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+def security_headers(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Permissions-Policy", PERMISSIONS)
+        if not request.path.startswith("/static/"):
+            # Personal data must not stay in a shared computer's cache or a proxy's.
+            response["Cache-Control"] = "no-store"
+        return response
+
+    return middleware

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: EUPL-1.2
+from django.conf import settings
+from django.urls import include, path
+
+from interscambio.portal.views import consult, login, pages, supervise
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("accesso/", login.PasswordStep.as_view(), name="login"),
+    path("accesso/codice/", login.second_factor, name="second-factor"),
+    path("accesso/attivazione/", login.enroll, name="enroll"),
+    path("uscita/", login.logout, name="logout"),
+    path("registro/", supervise.entries, name="log"),
+    path("registro/anomalie/", supervise.anomalies, name="anomalies"),
+    path("registro/esportazione/", supervise.export, name="log-export"),
+]
+if settings.NODE_ROLE == "comune":
+    urlpatterns += [
+        path("consultazione/", consult.search, name="search"),
+        path("consultazione/persone/<str:registry_id>/", consult.person, name="person"),
+    ]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

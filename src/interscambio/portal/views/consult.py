@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Search and person view: purpose and case reference first, then results, all logged.
+
+A person page opens only for someone the reader's last search returned, under that search's
+purpose and case reference (kept in the session): a registry id typed into the address bar
+shows nothing, so every read has its reason in the log.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from interscambio.consultation import reads
+from interscambio.consultation.purposes import PurposeError
+from interscambio.consultation.search import QueryError, query
+from interscambio.portal.acting import forbidden, requires
+from interscambio.portal.forms import SearchForm
+
+CONSULTATION = "interscambio_consultation"
+CONSULTING = tuple(sorted(reads.CONSULTING))
+
+
+def _reader(request: HttpRequest) -> reads.Reader:
+    acting = request.acting  # type: ignore[attr-defined]
+    return reads.Reader(request.user.get_username(), acting.office.name, acting.role)
+
+
+@requires(*CONSULTING)
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.POST or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        born = data["data_nascita"].isoformat() if data["data_nascita"] else ""
+        try:
+            q = query(data["codice_fiscale"], data["cognome"], data["nome"], born)
+            found = reads.search(_reader(request), q, data["finalita"], data["riferimento_pratica"])
+        except (QueryError, PurposeError) as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            request.session[CONSULTATION] = {
+                "finalita": data["finalita"],
+                "riferimento_pratica": data["riferimento_pratica"],
+                "ids": [r["id_anagrafe"] for r in found.results],
+            }
+    return render(request, "portal/search.html", {"form": form, "found": found})
+
+
+@requires(*CONSULTING)
+def person(request: HttpRequest, registry_id: str) -> HttpResponse:
+    consultation = request.session.get(CONSULTATION) or {}
+    if registry_id not in consultation.get("ids", []):
+        return forbidden(
+            request,
+            _(
+                "Una scheda si apre dai risultati di una ricerca, con la sua finalità e il suo "
+                "riferimento pratica."
+            ),
+        )
+    try:
+        shown = reads.view(
+            _reader(request),
+            registry_id,
+            consultation["finalita"],
+            consultation["riferimento_pratica"],
+        )
+    except reads.NotFound:
+        return render(request, "portal/404.html", status=404)
+    context = {"person": shown, "consultation": consultation}
+    return render(request, "portal/person.html", context)
