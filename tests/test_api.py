@@ -233,3 +233,16 @@ def test_the_openapi_description_is_published(world: portal_world.World) -> None
         "application/json"
     ]["schema"]["properties"]["finalita"]["enum"]
     assert "rinnovo_permesso" in enum
+
+
+def test_expired_assertions_are_forgotten(world: portal_world.World) -> None:
+    from interscambio.api import clients
+    from interscambio.api.models import SeenAssertion
+
+    SeenAssertion.objects.create(
+        client_id="INPS-TO", jti="vecchio", expires=timezone.now() - timedelta(hours=1)
+    )
+    clients._swept[0] = 0.0
+    assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 200
+    assert not SeenAssertion.objects.filter(jti="vecchio").exists()
+    assert SeenAssertion.objects.count() == 1

@@ -87,13 +87,14 @@ def test_the_usual_looks_back_28_days_only() -> None:
 
 
 def test_earlier_days_of_the_window_are_history_for_later_ones() -> None:
-    tuesday = MONDAY + timedelta(days=1)
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    # The window opens at noon on Monday; Monday's history is the whole day, 40 reads.
     for i in range(20):
-        read("agente.1", local(MONDAY, 9, i))  # before the window: history all the same
+        read("agente.1", local(MONDAY, 9, i))
         read("agente.1", local(MONDAY, 13, i))
-    reads("agente.1", tuesday, 70)  # usual 40: below 120
-    reads("nuovo.1", MONDAY + timedelta(days=1), 60)
-    reads("nuovo.1", MONDAY + timedelta(days=2), 60)  # usual 60 after a first heavy day
+    reads("agente.1", tuesday, 70)  # below max(3 × 40, 40 + 20)
+    reads("nuovo.1", tuesday, 60)  # a new user's heavy first day
+    reads("nuovo.1", wednesday, 60)  # now their usual
     found = anomalies.report(local(MONDAY, 12), local(MONDAY + timedelta(days=3), 0)).volume
     assert [(f.user, f.day, f.usual) for f in found] == [("nuovo.1", tuesday, None)]
 
@@ -215,9 +216,9 @@ def persons(first: int, n: int) -> list[str]:
     ("views", "flagged"),
     [
         ([(f"2026/{i}", [p]) for i, p in enumerate(persons(0, 10))], True),
-        # Nine references for ten persons: 0.9, still no pattern.
+        # Two persons share a file: nine references for ten persons, 0.9, still no pattern.
         ([(f"2026/{i // 2 if i < 2 else i}", [p]) for i, p in enumerate(persons(0, 10))], True),
-        # Eight references: two files of two persons each.
+        # Two files of two persons each: eight references for ten, a pattern.
         ([(f"2026/{i // 2 if i < 4 else i}", [p]) for i, p in enumerate(persons(0, 10))],
          False),
         ([(f"2026/{i}", [p]) for i, p in enumerate(persons(0, 9))], False),  # too few persons

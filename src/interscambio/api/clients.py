@@ -8,6 +8,7 @@ known but may not call this API (another role, revoked, its office out of the ag
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -87,11 +88,24 @@ def _tracking(request: HttpRequest, trusted: TrustList, bound: Any) -> dict[str,
     return claims
 
 
+_swept = [0.0]  # when this process last cleared expired assertions (monotonic seconds)
+SWEEP_SECONDS: Final = 60
+
+
+def _sweep(leeway: timedelta) -> None:
+    """Forget expired assertions, once a minute per process rather than on every call: an
+    expired assertion is refused by its `exp` anyway, so keeping it a little longer is free."""
+    now = time.monotonic()
+    if now - _swept[0] >= SWEEP_SECONDS:
+        _swept[0] = now
+        SeenAssertion.objects.filter(expires__lt=timezone.now() - leeway).delete()
+
+
 def _remember(verified: VerifiedToken, client: ApiClient) -> None:
     leeway = timedelta(seconds=settings.EXCHANGE_CLOCK_TOLERANCE_SECONDS)
+    _sweep(leeway)
     try:
         with transaction.atomic():
-            SeenAssertion.objects.filter(expires__lt=timezone.now() - leeway).delete()
             SeenAssertion.objects.create(
                 client_id=client.client_id, jti=verified.jti, expires=verified.expires + leeway
             )

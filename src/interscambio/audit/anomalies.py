@@ -60,6 +60,8 @@ COLUMNS: Final = ("tipo", "giorno", "utente", "uffici", "record", "letture", "mo
 
 @dataclass(frozen=True)
 class Volume:
+    """A user's reads on one day, far above their usual."""
+
     user: str
     day: date
     offices: tuple[str, ...]
@@ -70,6 +72,8 @@ class Volume:
 
 @dataclass(frozen=True)
 class OffHours:
+    """A user's reads outside working hours on one day."""
+
     user: str
     day: date
     offices: tuple[str, ...]
@@ -81,6 +85,8 @@ class OffHours:
 
 @dataclass(frozen=True)
 class CaseReferences:
+    """Many people viewed by a user on one day without the case-reference pattern of casework."""
+
     user: str
     day: date
     offices: tuple[str, ...]
@@ -92,14 +98,18 @@ class CaseReferences:
 
 @dataclass(frozen=True)
 class ManyOffices:
+    """One person's record viewed by many offices in the window."""
+
     record: str
     offices: tuple[str, ...]
-    reads: int
+    reads: int  # entries naming the record in the window, whichever office
     reason: str
 
 
 @dataclass(frozen=True)
 class Report:
+    """The four reports over [start, end): findings by day, then user; many offices first."""
+
     start: datetime
     end: datetime
     volume: tuple[Volume, ...]
@@ -193,9 +203,7 @@ def _volume(start: datetime, end: datetime, zone: tzinfo) -> tuple[Volume, ...]:
     history.update({key: d.reads for key, d in window.items()})
     began = {
         f["user"]: timezone.localtime(f["first"], zone).date()
-        for f in LogEntry.objects.filter(
-            action__in=actions.READS, at__lt=end, user__in=_reads(start, end).values("user")
-        )
+        for f in LogEntry.objects.filter(action__in=actions.READS, at__lt=end)
         .values("user")
         .annotate(first=Min("at"))
         .order_by()
@@ -271,11 +279,12 @@ def _decoded(
     )
     for user, office, case, day, record in entries.iterator(10_000):
         named = [r for r in json.loads(record)["entry"]["records"] if r.startswith(actions.PERSON)]
+        if not named:
+            continue
         key, case = (user, day), case.strip()
         usable = len(case) >= MIN_CASE_LENGTH
-        if named:
-            user_offices[key].add(office)
-        if named and usable:
+        user_offices[key].add(office)
+        if usable:
             references[key].add(case)
         for person in named:
             persons[key][person] = persons[key].get(person, False) or usable
