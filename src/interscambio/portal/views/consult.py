@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from interscambio.consultation import reads
-from interscambio.consultation.purposes import PurposeError
+from interscambio.consultation.purposes import PurposeError, choices
 from interscambio.consultation.search import QueryError, query
 from interscambio.portal.acting import forbidden, requires
 from interscambio.portal.forms import SearchForm
@@ -68,5 +68,10 @@ def person(request: HttpRequest, registry_id: str) -> HttpResponse:
         )
     except reads.NotFound:
         return render(request, "portal/404.html", status=404)
-    context = {"person": shown, "consultation": consultation}
+    purposes = dict(choices())
+    context = {
+        "person": shown,
+        "consultation": consultation,
+        "purpose": purposes.get(consultation["finalita"], consultation["finalita"]),
+    }
     return render(request, "portal/person.html", context)
