@@ -12,6 +12,14 @@ from interscambio.audit import actions
 from interscambio.consultation import purposes
 
 
+def styled(form: forms.Form) -> None:
+    """Bootstrap Italia's class on text and date fields, which then fill their column (its
+    select-wrapper styles a select by itself)."""
+    for field in form.fields.values():
+        if not isinstance(field.widget, forms.Select):
+            field.widget.attrs.setdefault("class", "form-control")
+
+
 class CodeForm(forms.Form):
     code = forms.RegexField(
         label=_("Codice di verifica (6 cifre)"),
@@ -38,6 +46,7 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["finalita"].choices = [("", "—"), *purposes.choices()]
+        styled(self)
 
 
 class LogFilterForm(forms.Form):
@@ -61,3 +70,4 @@ class LogFilterForm(forms.Form):
             if k.isupper() and isinstance(v, str) and k not in {"PERSON"}
         )
         self.fields["azione"].choices = [("", "—"), *((n, n) for n in names)]
+        styled(self)
