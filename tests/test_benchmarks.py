@@ -34,3 +34,31 @@ def test_the_flow_benchmark_prints_export_and_import_figures() -> None:
     assert {"export", "import", "read"} <= phases.keys()
     assert phases["export"][0] == phases["import"][0] == "2,000"
     assert "flow file (sqlite)" in result.stdout
+
+
+def test_the_api_load_benchmark_prints_rates_and_latencies() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "api_load.py"),
+            "--residents",
+            "1000",
+            "--seconds",
+            "1",
+            "--database",
+            "sqlite",
+            "--port",
+            "18799",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if "req/s" in line}
+    assert set(lines) == {"verifica", "consultazione"}
+    for line in lines.values():
+        assert " 0 errors" in line and "p99" in line and "target" in line

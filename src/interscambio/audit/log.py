@@ -3,9 +3,9 @@
 
 `append` runs inside the caller's transaction, so an entry exists exactly when the read it
 records happened: the caller appends before the data leaves, and if its transaction is undone
-so is the entry. Appends are serialized on the last entry (a row lock on PostgreSQL; SQLite
-serializes writers anyway); two appends that still meet are told apart by the unique index
-and the later one tries again.
+so is the entry. Appends are serialized (an advisory lock on PostgreSQL; SQLite serializes
+writers anyway); should two still meet, the unique index tells them apart and the later one
+tries again.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from interscambio.audit.models import LogEntry, SignedTreeHead
@@ -35,6 +35,20 @@ from interscambio.core.auditlog import (
 from interscambio.exchange.trust import keys_dir, node_identity
 
 ATTEMPTS: Final = 5
+
+
+# Any number, the same in every process: appends on PostgreSQL queue on this advisory lock.
+APPEND_LOCK: Final = 0x1A5C_0A11
+
+
+def _serialize() -> None:
+    """Make this transaction the only one appending until it ends. On PostgreSQL a row lock on
+    the last entry is not enough: a waiting transaction would read that same row, now no longer
+    the last, once the lock is released. An advisory lock taken before reading the last entry
+    is; SQLite serializes writers by itself (IMMEDIATE transactions, settings.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
 
 
 def log_id() -> str:
@@ -69,7 +83,8 @@ def append(
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                last = LogEntry.objects.select_for_update().order_by("-index").first()
+                _serialize()
+                last = LogEntry.objects.order_by("-index").first()
                 index = 0 if last is None else last.index + 1
                 previous = GENESIS if last is None else bytes.fromhex(last.leaf_hash)
                 record = encode_record(index, previous, entry)

@@ -120,9 +120,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the portal read while a long import writes; the timeout rides out short locks.
+    # WAL lets the portal read while a long import writes; the timeout rides out short locks;
+    # IMMEDIATE transactions take the write lock up front, so that two requests that read then
+    # write (an API call and its log entry) wait their turn instead of failing as "locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
