@@ -12,12 +12,15 @@ from typing import Any
 from django.conf import settings
 
 from interscambio.api.clients import TRACKING_HEADER
+from interscambio.consultation.search import CODE_PATTERN
 
 VERSION = "1.0.0"
 DAY: dict[str, Any] = {"type": "string", "format": "date"}
 MAYBE_DAY: dict[str, Any] = {"type": ["string", "null"], "format": "date"}
 TEXT: dict[str, Any] = {"type": "string"}
-CODE: dict[str, Any] = {"type": "string", "minLength": 16, "maxLength": 16}
+CODE: dict[str, Any] = {"type": "string", "pattern": f"^{CODE_PATTERN}$"}
+NAME: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": r"\S"}
+MAYBE_TEXT: dict[str, Any] = {"type": ["string", "null"]}
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -41,7 +44,11 @@ ERRORS = {
 def _purpose_fields() -> dict[str, Any]:
     return {
         "finalita": {"type": "string", "enum": sorted(settings.CONSULTATION_PURPOSES)},
-        "riferimento_pratica": {"type": "string", "pattern": settings.CONSULTATION_CASE_PATTERN},
+        # JSON Schema's pattern matches anywhere; the node matches the whole reference.
+        "riferimento_pratica": {
+            "type": "string",
+            "pattern": f"^(?:{settings.CONSULTATION_CASE_PATTERN})$",
+        },
     }
 
 
@@ -157,11 +164,18 @@ def spec() -> dict[str, Any]:
         "required": ["finalita", "riferimento_pratica"],
         "properties": {
             **_purpose_fields(),
-            "codice_fiscale": CODE,
-            "cognome": TEXT,
-            "nome": TEXT,
-            "data_nascita": DAY,
+            **{f: MAYBE_TEXT for f in ("cognome", "nome", "data_nascita")},
+            # Given at all, it must be a code; empty or null, the names search.
+            "codice_fiscale": {"type": ["string", "null"], "pattern": f"^(?:{CODE_PATTERN})?$"},
         },
+        # A codice fiscale (the rest is then ignored), or all three of the others.
+        "anyOf": [
+            {"required": ["codice_fiscale"], "properties": {"codice_fiscale": CODE}},
+            {
+                "required": ["cognome", "nome", "data_nascita"],
+                "properties": {"cognome": NAME, "nome": NAME, "data_nascita": DAY},
+            },
+        ],
     }
     found = {
         "type": "object",

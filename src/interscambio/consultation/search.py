@@ -18,9 +18,11 @@ from interscambio.linkage.names import bag_key, normalize, word_key, words
 from interscambio.registry.models import Resident
 
 LIMIT: Final = 20
-_CODE: Final = re.compile(
+# The shape of a codice fiscale, omocodia letters included; the OpenAPI description says it too.
+CODE_PATTERN: Final = (
     r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
 )
+_CODE: Final = re.compile(CODE_PATTERN)
 
 
 class QueryError(ValueError):
@@ -63,7 +65,8 @@ def query(
             )
         return Query(codice_fiscale=code)
     for field, value in (("cognome", cognome), ("nome", nome)):
-        if not normalize(value):
+        # Only an empty name is refused: one of symbols alone is a name that matches nobody.
+        if not value.strip():
             raise QueryError(field, f"give the {field}, or search by codice fiscale")
     if not data_nascita.strip():
         raise QueryError("data_nascita", "give the birth date, or search by codice fiscale")

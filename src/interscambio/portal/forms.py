@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from interscambio.audit import actions
@@ -20,6 +21,12 @@ def styled(form: forms.Form) -> None:
             field.widget.attrs.setdefault("class", "form-control")
 
 
+class PasswordForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self)
+
+
 class CodeForm(forms.Form):
     code = forms.RegexField(
         label=_("Codice di verifica (6 cifre)"),
@@ -29,6 +36,10 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "8"}
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        styled(self)
 
 
 class SearchForm(forms.Form):

@@ -9,10 +9,10 @@ from typing import Final
 
 from django.http import HttpRequest, HttpResponse
 
-# Bootstrap Italia's script adds two <style> elements of its own (an empty one and its
-# font-face rules, with the fonts inline as data: URLs): they are allowed by their hashes, so
-# no other inline style or script runs. A new Bootstrap Italia release may change the second
-# hash; the browser test reports any refused style.
+# Bootstrap Italia's bundled video.js adds two <style> elements of its own (an empty one and
+# its player's size rules): they are allowed by their hashes, so no other inline style or script
+# runs. A new Bootstrap Italia release may change the second hash; the browser test reports any
+# refused style. The fonts come from portal/fonts.css.
 BOOTSTRAP_ITALIA_STYLES: Final = (
     "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
     "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='"

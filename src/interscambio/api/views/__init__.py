@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from interscambio.api.clients import ApiProblem
+from interscambio.consultation.search import CODE_PATTERN
 from interscambio.exchange.views import problem
 
 View = Callable[..., HttpResponse]
@@ -61,4 +63,19 @@ def text(data: dict[str, Any], field: str, *, required: bool = False) -> str:
         raise ApiProblem(400, "Bad Request", f"{field}: must be a string")
     if required and not value.strip():
         raise ApiProblem(400, "Bad Request", f"{field}: is required")
+    return value
+
+
+def code(data: dict[str, Any], field: str = "codice_fiscale", *, required: bool = False) -> str:
+    """A codice fiscale exactly as the description gives it: upper case, no spaces (the portal
+    is lenient with what a person types; a system sends the code as it is)."""
+    value = text(data, field, required=required)
+    if value and not re.fullmatch(CODE_PATTERN, value):
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"{field}: {value!r} is not a codice fiscale (16 characters, "
+            "upper case: 6 letters, 2 digits, a month letter, 2 digits, a letter, 3 digits, "
+            "a check letter)",
+        )
     return value

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from interscambio.access.roles import QUESTURA_CONSULTANT
 from interscambio.api.clients import ApiProblem, Caller, authenticate
-from interscambio.api.views import api, body, text
+from interscambio.api.views import api, body, code, text
 from interscambio.consultation import reads
 from interscambio.consultation.purposes import PurposeError
 from interscambio.consultation.search import QueryError, query
@@ -27,7 +27,7 @@ def search(request: HttpRequest) -> HttpResponse:
     data = body(request)
     try:
         q = query(
-            text(data, "codice_fiscale"),
+            code(data),
             text(data, "cognome"),
             text(data, "nome"),
             text(data, "data_nascita"),

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from interscambio.access.roles import VERIFIER
 from interscambio.api import limits
 from interscambio.api.clients import ApiProblem, authenticate
-from interscambio.api.views import api, body, text
+from interscambio.api.views import api, body, code, text
 from interscambio.audit import actions, log
 from interscambio.consultation.search import QueryError, query
 from interscambio.verification.answer import verify
@@ -36,7 +36,7 @@ def check(request: HttpRequest) -> HttpResponse:
         raise TooManyCalls(wait)
     data = body(request)
     try:
-        code = query(text(data, "codice_fiscale", required=True)).codice_fiscale
+        asked = query(code(data, required=True)).codice_fiscale
     except QueryError as error:
         raise ApiProblem(400, "Bad Request", f"codice_fiscale: {error}") from None
     raw_day = text(data, "data", required=True)
@@ -47,13 +47,13 @@ def check(request: HttpRequest) -> HttpResponse:
             400, "Bad Request", f"data: {raw_day!r} is not a date (YYYY-MM-DD)"
         ) from None
     with transaction.atomic():
-        answer = verify(code, day)
+        answer = verify(asked, day)
         log.append(
             actions.VERIFY,
             user=caller.user,
             office=caller.client.office.name,
             role=VERIFIER,
-            query={"codice_fiscale": code, "data": day.isoformat()},
+            query={"codice_fiscale": asked, "data": day.isoformat()},
             records=[actions.person(i) for i in answer.records],
         )
     shown: dict[str, Any] = {"residente": answer.resident, "permesso_valido": answer.permit_valid}

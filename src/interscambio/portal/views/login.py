@@ -22,14 +22,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from interscambio.audit import actions, log
 from interscambio.portal.acting import verified
-from interscambio.portal.forms import CodeForm
+from interscambio.portal.forms import CodeForm, PasswordForm
 
 NEXT = "interscambio_next"
 
 
 class PasswordStep(LoginView):
     template_name = "portal/login.html"
-    authentication_form = AuthenticationForm
+    authentication_form = PasswordForm
     redirect_authenticated_user = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
