@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from interscambio.core.extracts import STREETS
 from interscambio.registry.loading import load_streets
-from tests import rows
+from tests import portal_world, rows
 
 
 @pytest.fixture
@@ -16,3 +17,13 @@ def gazetteer(tmp_path: Path, db: None) -> Path:
     path = rows.write(tmp_path / "stradario.csv", STREETS, [rows.street()])
     load_streets(path)
     return path
+
+
+@pytest.fixture
+def world(settings: Any, tmp_path: Path, db: None) -> portal_world.World:
+    """A Comune node with the consultation platform's offices, people and clients
+    (tests/portal_world.py)."""
+    settings.DATA_DIR = tmp_path
+    settings.NODE_ROLE, settings.NODE_ID = "comune", "001272"
+    settings.PASSWORD_HASHERS = portal_world.FAST_HASHERS
+    return portal_world.build(tmp_path)

@@ -6,7 +6,6 @@ RFC 7807 errors, and each call in the access log."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,14 +23,6 @@ from tests.portal_world import api_headers
 
 SEARCH, VERIFY = "/api/v1/consultazione/ricerca", "/api/v1/verifica"
 WHY = {"finalita": "rinnovo_permesso", "riferimento_pratica": "PRAT/2026/0042"}
-
-
-@pytest.fixture
-def world(settings: Any, tmp_path: Path, db: None) -> portal_world.World:
-    settings.DATA_DIR = tmp_path
-    settings.NODE_ROLE, settings.NODE_ID = "comune", "001272"
-    settings.PASSWORD_HASHERS = portal_world.FAST_HASHERS
-    return portal_world.build(tmp_path)
 
 
 def post(path: str, data: dict[str, Any], headers: dict[str, str]) -> Any:

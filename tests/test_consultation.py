@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,13 +13,6 @@ from interscambio.consultation.search import QueryError, find, query
 from interscambio.registry.models import Resident
 from interscambio.verification.answer import verify
 from tests import portal_world
-
-
-@pytest.fixture
-def world(settings: Any, tmp_path: Path, db: None) -> None:
-    settings.DATA_DIR = tmp_path
-    settings.PASSWORD_HASHERS = portal_world.FAST_HASHERS
-    portal_world.build(tmp_path)
 
 
 def ids(surname: str, given: str, born: str) -> list[str]:
@@ -38,17 +29,21 @@ def ids(surname: str, given: str, born: str) -> list[str]:
         ("MOHAMMED", "BENNANI"),  # the fields written the other way round
     ],
 )
-def test_a_name_is_found_whatever_its_romanization(world: None, surname: str, given: str) -> None:
+def test_a_name_is_found_whatever_its_romanization(
+    world: portal_world.World, surname: str, given: str
+) -> None:
     assert ids(surname, given, "1985-03-12") == ["R0001"]
 
 
-def test_a_name_is_not_found_on_another_birth_date_or_another_name(world: None) -> None:
+def test_a_name_is_not_found_on_another_birth_date_or_another_name(
+    world: portal_world.World,
+) -> None:
     assert ids("BENNANI", "MOHAMMED", "1985-03-13") == []
     assert ids("BENNANI", "YOUSSEF", "1985-03-12") == []
     assert ids("KOWALSKI", "MOHAMMED", "1985-03-12") == []
 
 
-def test_the_exact_spelling_comes_first(world: None) -> None:
+def test_the_exact_spelling_comes_first(world: portal_world.World) -> None:
     twin = Resident.objects.get(registry_id="R0001")
     twin.pk, twin.registry_id, twin.given_names = None, "R0009", "MUHAMMAD"
     twin.save()
@@ -71,7 +66,7 @@ def test_a_bad_query_names_its_field(arguments: tuple[str, ...], field: str) -> 
     assert error.value.field == field
 
 
-def test_a_read_needs_a_consulting_role_and_a_purpose(world: None) -> None:
+def test_a_read_needs_a_consulting_role_and_a_purpose(world: portal_world.World) -> None:
     q = query("BNNMHM85C12Z330T")
     with pytest.raises(reads.NotAllowed):
         reads.search(reads.Reader("s", "Prefettura", "supervisore_prefettura"), q, "x", "y")
@@ -84,7 +79,7 @@ def test_a_read_needs_a_consulting_role_and_a_purpose(world: None) -> None:
         reads.view(reader, "R9999", "rinnovo_permesso", "PRAT-1")
 
 
-def test_a_permit_without_expiry_covers_every_day_from_its_issue(world: None) -> None:
+def test_a_permit_without_expiry_covers_every_day_from_its_issue(world: portal_world.World) -> None:
     Resident.objects.filter(registry_id="R0001").update(
         title_kind="2", title_issue_date=date(2024, 2, 1), title_expiry_date=None
     )
@@ -93,7 +88,9 @@ def test_a_permit_without_expiry_covers_every_day_from_its_issue(world: None) ->
     assert verify("BNNMHM85C12Z330T", date(2024, 1, 31)).permit_valid is False
 
 
-def test_a_cancelled_resident_is_resident_only_before_the_cancellation(world: None) -> None:
+def test_a_cancelled_resident_is_resident_only_before_the_cancellation(
+    world: portal_world.World,
+) -> None:
     Resident.objects.filter(registry_id="R0001").update(
         status="cancellato", cancellation_date=date(2025, 3, 1), cancellation_reason="3"
     )

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from interscambio.audit import actions
@@ -17,14 +16,6 @@ from tests import portal_world
 from tests.portal_world import PASSWORD, login
 
 PURPOSE = "rinnovo_permesso"
-
-
-@pytest.fixture
-def world(settings: Any, tmp_path: Path, db: None) -> portal_world.World:
-    settings.DATA_DIR = tmp_path
-    settings.NODE_ROLE, settings.NODE_ID = "comune", "001272"
-    settings.PASSWORD_HASHERS = portal_world.FAST_HASHERS
-    return portal_world.build(tmp_path)
 
 
 def last(action: str) -> dict[str, Any]:

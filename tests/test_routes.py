@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,13 +95,6 @@ def _path(pattern: str) -> str:
 ROUTES = sorted(
     {name: (name, view, _path(p)) for name, view, p in _routes(get_resolver())}.values()
 )
-
-
-@pytest.fixture
-def world(settings: Any, tmp_path: Path, db: None) -> portal_world.World:
-    settings.DATA_DIR = tmp_path
-    settings.PASSWORD_HASHERS = portal_world.FAST_HASHERS
-    return portal_world.build(tmp_path)
 
 
 def test_the_walk_sees_every_kind_of_route() -> None:
