@@ -266,6 +266,12 @@ def _at(document: Any, path: tuple[Any, ...]) -> Any:
     return document
 
 
+def _tricky(draw: st.DrawFn) -> Any:
+    """A tricky value of its own: TRICKY's lists and objects are shared, and a later mutation
+    inside one would change TRICKY itself (once even putting a list inside itself)."""
+    return copy.deepcopy(draw(st.sampled_from(TRICKY)))
+
+
 @st.composite
 def mutated(draw: st.DrawFn, flow_type: str) -> dict[str, Any]:
     record: dict[str, Any] = copy.deepcopy(draw(VALID[flow_type]))
@@ -277,9 +283,9 @@ def mutated(draw: st.DrawFn, flow_type: str) -> dict[str, Any]:
             del parent[key]
         elif kind == "unknown":
             target = parent if isinstance(parent, dict) else record
-            target[draw(st.sampled_from(UNKNOWN_KEYS))] = draw(st.sampled_from(TRICKY))
+            target[draw(st.sampled_from(UNKNOWN_KEYS))] = _tricky(draw)
         else:
-            parent[key] = draw(st.sampled_from(TRICKY))
+            parent[key] = _tricky(draw)
     return record
 
 
