@@ -30,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -97,8 +98,34 @@ def _body(api: str, code: str) -> bytes:
     ).encode()
 
 
+def _request(api: str, headers: dict[str, str], body: bytes) -> bytes:
+    """The bytes of one HTTP/1.1 request, built before the clock starts."""
+    head = [
+        f"POST {PATHS[api]} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Connection: close",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+
+
+def _send(port: int, request: bytes) -> int:
+    """Send one request on a new connection (sync workers close each one); its status."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = bytearray()
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return int(answer[9:12])
+
+
 def load(job: dict[str, Any]) -> dict[str, Any]:
-    """One load process: `connections` threads sending for `seconds`; its latencies."""
+    """One load process: `connections` threads sending for `seconds`; its latencies.
+
+    The requests are built beforehand and sent on plain sockets: the load processes share the
+    machine's cores with the server, and every cycle they spend is one the server lacks."""
     from interscambio.core.trust import load_identity
 
     keys = Path(job["keys"])
@@ -106,35 +133,33 @@ def load(job: dict[str, Any]) -> dict[str, Any]:
     identity = load_identity(
         (keys / f"{client}.key").read_bytes(), (keys / f"{client}.crt").read_bytes()
     )
-    # Signed in advance, enough for the rate the target asks of this process, and more.
-    ready = [_headers(job["api"], identity) for _ in range(job["tokens"])]
+    api, codes = job["api"], job["codes"]
+    # Enough for the rate the target asks of this process, and more.
+    ready = [
+        _request(api, _headers(api, identity), _body(api, random.choice(codes)))
+        for _ in range(job["tokens"])
+    ]
     lock = threading.Lock()
     latencies: list[float] = []
     errors = [0]
-    codes = job["codes"]
+    time.sleep(max(0.0, job["start"] - time.time()))
+    cpu = time.process_time()
     stop = time.perf_counter() + job["seconds"]
 
     def run() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", job["port"], timeout=30)
         mine: list[float] = []
         failed = 0
         while time.perf_counter() < stop:
             with lock:
-                headers = ready.pop() if ready else _headers(job["api"], identity)
-            headers["Content-Type"] = "application/json"
-            body = _body(job["api"], random.choice(codes))
+                request = ready.pop() if ready else None
+            if request is None:
+                request = _request(api, _headers(api, identity), _body(api, random.choice(codes)))
             started = time.perf_counter()
             try:
-                connection.request("POST", PATHS[job["api"]], body, headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
+                if _send(job["port"], request) != 200:
                     failed += 1
-                if response.will_close:
-                    connection.close()
-            except (OSError, http.client.HTTPException):
+            except (OSError, ValueError):
                 failed += 1
-                connection.close()
             mine.append(time.perf_counter() - started)
         with lock:
             latencies.extend(mine)
@@ -145,11 +170,66 @@ def load(job: dict[str, Any]) -> dict[str, Any]:
         t.start()
     for t in threads:
         t.join()
-    return {"latencies": latencies, "errors": errors[0]}
+    return {"latencies": latencies, "errors": errors[0], "cpu": time.process_time() - cpu}
+
+
+def _ticks(pid: int) -> int:
+    """utime + stime of a process, in clock ticks (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _processes() -> dict[str, list[int]]:
+    """The server's worker processes and PostgreSQL's, by /proc (Linux)."""
+    found: dict[str, list[int]] = {"workers": [], "postgres": []}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if name == "postgres":
+            found["postgres"].append(int(entry.name))
+        elif name.startswith("gunicorn"):
+            found["workers"].append(int(entry.name))
+    return found
+
+
+def _machine() -> list[int]:
+    """/proc/stat's cpu line: user nice system idle iowait irq softirq steal."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
+class CpuWindow:
+    """The CPU the server, PostgreSQL and the machine spent between `start` and `stop`."""
+
+    def start(self) -> None:
+        self.before = {pid: _ticks(pid) for pids in _processes().values() for pid in pids}
+        self.machine = _machine()
+
+    def stop(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        # A process that started within the window (a new database connection) counts whole.
+        spent = {
+            kind: sum(_ticks(pid) - self.before.get(pid, 0) for pid in pids) / tick
+            for kind, pids in _processes().items()
+        }
+        delta = [b - a for a, b in zip(self.machine, _machine(), strict=True)]
+        total = sum(delta) or 1
+        spent["busy"] = (total - delta[3] - delta[4]) / total
+        spent["steal"] = delta[7] / total
+        return spent
 
 
 def drive(api: str, port: int, keys: Path, codes: list[str], args: argparse.Namespace) -> None:
     rate, _ = TARGETS[api]
+    tokens = int(rate * 1.5 * args.seconds / args.load_processes) + 100
+    # The load processes sign and build their requests first, then all start together.
+    start = time.time() + 3 + tokens / 1000
     jobs = [
         {
             "api": api,
@@ -158,14 +238,19 @@ def drive(api: str, port: int, keys: Path, codes: list[str], args: argparse.Name
             "codes": codes,
             "seconds": args.seconds,
             "connections": args.connections,
-            "tokens": int(rate * 1.5 * args.seconds / args.load_processes) + 100,
+            "tokens": tokens,
+            "start": start,
         }
         for _ in range(args.load_processes)
     ]
-    started = time.perf_counter()
+    window = CpuWindow()
     with multiprocessing.get_context("spawn").Pool(args.load_processes) as pool:
-        results = pool.map(load, jobs)
-    del started
+        pending = pool.map_async(load, jobs)
+        time.sleep(max(0.0, start - time.time()))
+        window.start()
+        time.sleep(args.seconds)
+        spent = window.stop()
+        results = pending.get()
     latencies = sorted(x for r in results for x in r["latencies"])
     errors = sum(r["errors"] for r in results)
     if not latencies:
@@ -181,14 +266,24 @@ def drive(api: str, port: int, keys: Path, codes: list[str], args: argparse.Name
         f"{target_p99:.0f} ms: {'met' if met else 'NOT met'}",
         flush=True,
     )
+    calls = len(latencies) or 1
+    loading = sum(r["cpu"] for r in results)
+    print(
+        f"{'':14} CPU per request: server {spent['workers'] / calls * 1000:.2f} ms, PostgreSQL "
+        f"{spent['postgres'] / calls * 1000:.2f} ms, load processes {loading / calls * 1000:.2f} "
+        f"ms; the machine {spent['busy']:.0%} busy, {spent['steal']:.0%} stolen by its host",
+        flush=True,
+    )
 
 
-def serve(node: Node, port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(node: Node, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [
         str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--log-level", "warning", "interscambio.project.wsgi:application",
     ]  # fmt: skip
+    if threads > 1:
+        command += ["-k", "gthread", "--threads", str(threads)]
     process = subprocess.Popen(command, env=node.environment(), start_new_session=True)
     for _ in range(300):
         try:
@@ -218,6 +313,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers, default 3")
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread), default 1")
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--connections", type=int, default=4, help="per load process")
     parser.add_argument("--port", type=int, default=18741)
@@ -267,7 +363,7 @@ def main() -> None:
             f"{args.connections} connections; {args.seconds:g} s per API",
             flush=True,
         )
-        server = serve(node, args.port, args.workers)
+        server = serve(node, args.port, args.workers, args.threads)
         for api in ("verifica", "consultazione"):
             drive(api, args.port, root, codes, args)
     finally:

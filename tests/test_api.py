@@ -5,6 +5,7 @@ RFC 7807 errors, and each call in the access log."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from interscambio.access import rules
-from interscambio.access.models import Agreement
+from interscambio.access.models import Agreement, ApiClient
+from interscambio.api.models import CallCount, SeenAssertion
 from interscambio.audit import actions
 from interscambio.audit.models import LogEntry
 from interscambio.core.trust import client_assertion
@@ -207,6 +209,7 @@ def test_the_verification_api_is_rate_limited_per_caller(
 
 
 def test_a_revoked_client_is_forbidden(world: portal_world.World) -> None:
+    assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 200
     rules.revoke_client(world.clients["INPS-TO"], by="test")
     assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 403
     assert LogEntry.objects.filter(action=actions.CLIENT_REVOKED).exists()
@@ -237,3 +240,43 @@ def test_expired_assertions_are_forgotten(world: portal_world.World) -> None:
     assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 200
     assert not SeenAssertion.objects.filter(jti="vecchio").exists()
     assert SeenAssertion.objects.count() == 1
+
+
+def test_a_refused_call_leaves_nothing_behind(world: portal_world.World) -> None:
+    headers = api_headers(world.keys["INPS-TO"])
+    bad = post(VERIFY, {"codice_fiscale": "BNNMHM85C12Z330T", "data": "ieri"}, headers)
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("data:")
+    assert not SeenAssertion.objects.exists() and not CallCount.objects.exists()
+    assert not LogEntry.objects.filter(action=actions.VERIFY).exists()
+    # The assertion was not used up: the same call, asked properly, is answered.
+    good = post(VERIFY, {"codice_fiscale": "BNNMHM85C12Z330T", "data": "2025-06-01"}, headers)
+    assert good.status_code == 200
+    assert SeenAssertion.objects.count() == 1
+
+
+def test_a_call_over_the_limit_uses_up_its_assertion(
+    world: portal_world.World, settings: Any
+) -> None:
+    settings.VERIFICATION_CALLS_PER_MINUTE = 1
+    assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 200
+    headers = api_headers(world.keys["INPS-TO"])
+    data = {"codice_fiscale": "BNNMHM85C12Z330T", "data": "2025-06-01"}
+    assert post(VERIFY, data, headers).status_code == 429
+    settings.VERIFICATION_CALLS_PER_MINUTE = 100
+    again = post(VERIFY, data, headers)
+    assert again.status_code == 401 and "replay" in again.json()["detail"]
+    assert LogEntry.objects.filter(action=actions.VERIFY).count() == 1
+
+
+def test_a_change_made_by_another_process_reaches_this_one_within_seconds(
+    world: portal_world.World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interscambio.api import clients
+
+    assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 200
+    # As another worker would revoke it: no signal reaches this process.
+    ApiClient.objects.filter(client_id="INPS-TO").update(revoked_at=timezone.now())
+    assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 200
+    later = time.monotonic() + clients.REGISTERED_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert verify(world, "BNNMHM85C12Z330T", "2025-06-01").status_code == 403

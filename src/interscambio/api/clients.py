@@ -4,6 +4,12 @@
 A refusal is an `ApiProblem` that the views turn into an RFC 7807 answer: 401 when the caller
 is not known to be who it says (no token, bad signature, unknown key, replay), 403 when it is
 known but may not call this API (another role, revoked, its office out of the agreement).
+
+Every call looks its client up, so each worker process keeps what it found for a few seconds
+(`REGISTERED_SECONDS`): a revocation or the end of the agreement reaches every worker within
+that time, and the process that made the change at once. A view calls `authenticate` inside
+the transaction of its answer, so a call refused later (a bad body) does not use up its
+assertion: a refused call leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any, Final
 
 from cryptography import x509
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -54,9 +60,42 @@ class Caller:
     tracking: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class _Registered:
+    client: ApiClient
+    trusted: TrustList
+    holds: bool  # not revoked, and its office covered today if its role needs that
+    until: float  # monotonic seconds after which it is looked up again
+
+
+REGISTERED_SECONDS: Final = 5.0
+_registered: dict[str, _Registered] = {}
+
+
+def forget() -> None:
+    """Look every client up afresh (the access app calls this when clients, offices or the
+    agreement change)."""
+    _registered.clear()
+
+
 @lru_cache(maxsize=256)
 def _certificate(pem: str) -> x509.Certificate:
     return load_certificate(pem.encode("ascii"))
+
+
+def _lookup(kid: str) -> _Registered | None:
+    now = time.monotonic()
+    known = _registered.get(kid)
+    if known is not None and known.until > now:
+        return known
+    client = ApiClient.objects.select_related("office").filter(kid=kid).first()
+    if client is None:
+        _registered.pop(kid, None)
+        return None
+    trusted = TrustList([_certificate(client.certificate)])
+    known = _Registered(client, trusted, rules.client_holds(client), now + REGISTERED_SECONDS)
+    _registered[kid] = known
+    return known
 
 
 def _kid(token: str) -> str:
@@ -101,18 +140,24 @@ def _sweep(leeway: timedelta) -> None:
         SeenAssertion.objects.filter(expires__lt=timezone.now() - leeway).delete()
 
 
+_SEEN_TABLE: Final = SeenAssertion._meta.db_table
+# The table name is the model's own, never input. No row back: the jti was seen already.
+_SEEN: Final = (
+    f"INSERT INTO {_SEEN_TABLE} (client_id, jti, expires) VALUES (%s, %s, %s) "  # noqa: S608
+    "ON CONFLICT (client_id, jti) DO NOTHING RETURNING id"
+)
+
+
 def _remember(verified: VerifiedToken, client: ApiClient) -> None:
     leeway = timedelta(seconds=settings.EXCHANGE_CLOCK_TOLERANCE_SECONDS)
     _sweep(leeway)
-    try:
-        with transaction.atomic():
-            SeenAssertion.objects.create(
-                client_id=client.client_id, jti=verified.jti, expires=verified.expires + leeway
+    expires = connection.ops.adapt_datetimefield_value(verified.expires + leeway)
+    with connection.cursor() as cursor:
+        cursor.execute(_SEEN, [client.client_id, verified.jti, expires])
+        if cursor.fetchone() is None:
+            raise _unauthorized(
+                f"client assertion: jti {verified.jti!r} was used already (a replay)"
             )
-    except IntegrityError:
-        raise _unauthorized(
-            f"client assertion: jti {verified.jti!r} was used already (a replay)"
-        ) from None
 
 
 def authenticate(request: HttpRequest, role: str, *, tracking_required: bool) -> Caller:
@@ -125,13 +170,13 @@ def authenticate(request: HttpRequest, role: str, *, tracking_required: bool) ->
         kid = _kid(token)
     except (TrustError, IndexError) as error:
         raise _unauthorized(f"client assertion: {error}") from None
-    client = ApiClient.objects.select_related("office").filter(kid=kid).first()
-    if client is None:
+    registered = _lookup(kid)
+    if registered is None:
         raise _unauthorized(
             f"client assertion: signed by an unregistered key (kid {kid}); the Comune adds "
             "a client with `interscambio access client`"
         )
-    trusted = TrustList([_certificate(client.certificate)])
+    client, trusted = registered.client, registered.trusted
     verified = _verified(token, trusted, "client assertion")
     tracking = _tracking(request, trusted, verified.claims.get(AUDIT_DIGEST))
     if tracking_required and tracking is None:
@@ -143,7 +188,7 @@ def authenticate(request: HttpRequest, role: str, *, tracking_required: bool) ->
         raise ApiProblem(
             403, "Forbidden", f"the client {client.client_id} is a {client.role}, not a {role}"
         )
-    if not rules.client_holds(client):
+    if not registered.holds:
         raise ApiProblem(
             403,
             "Forbidden",

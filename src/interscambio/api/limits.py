@@ -2,7 +2,9 @@
 """The verification API's rate limit: calls per client per minute, counted in the database.
 
 One statement counts and reads the count (an upsert), so that every worker process of the
-server shares the same count and two calls in the same instant are both counted.
+server shares the same count and two calls in the same instant are both counted. Counted in
+the transaction of the call's answer, the count holds the client's row until that answer is
+committed: a view counts as late as it can, just before it appends to the access log.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from interscambio.api.models import CallCount
@@ -27,7 +29,7 @@ def count(client_id: str, now: datetime | None = None) -> tuple[int, int]:
     """This call counted: (calls in the current minute, seconds until the next minute)."""
     moment = now or timezone.now()
     minute = moment.replace(second=0, microsecond=0)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [client_id, connection.ops.adapt_datetimefield_value(minute)])
         (calls,) = cursor.fetchone()
         if calls == 1:

@@ -2,7 +2,8 @@
 """Audited reads: search and person view for a reader acting in a role for an office.
 
 Each read checks the purpose and case reference, finds, filters through the role's field
-policy and appends the log entry in one transaction; only then does the caller send anything.
+policy and appends the log entry in one transaction (the caller's, if it has one); only then
+does the caller send anything.
 The caller has already checked the reader's authorization (the portal's login, the API's
 client assertion); this module refuses a role that does not consult the registry at all.
 """
@@ -71,7 +72,7 @@ def _append(
 def search(reader: Reader, q: Query, purpose: str, case_reference: str) -> Found:
     _allowed(reader)
     why = purposes.check(purpose, case_reference)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         residents, more = find(q)
         results = [fields.visible(reader.role, person.summary(r)) for r in residents]
         index = _append(reader, actions.SEARCH, q.logged(), why, [r.registry_id for r in residents])
@@ -81,7 +82,7 @@ def search(reader: Reader, q: Query, purpose: str, case_reference: str) -> Found
 def view(reader: Reader, registry_id: str, purpose: str, case_reference: str) -> dict[str, Any]:
     _allowed(reader)
     why = purposes.check(purpose, case_reference)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         resident = (
             Resident.objects.select_related("street", "family")
             .prefetch_related("citizenships", "events")

@@ -33,10 +33,7 @@ def api(methods: set[str]) -> Callable[[View], View]:
             try:
                 return view(request, *args, **kwargs)
             except ApiProblem as refused:
-                answer = problem(refused.status, refused.title, refused.detail)
-                for name, value in getattr(refused, "headers", {}).items():
-                    answer[name] = value
-                return answer
+                return problem(refused.status, refused.title, refused.detail)
 
         return run
 

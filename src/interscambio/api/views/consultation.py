@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from interscambio.access.roles import QUESTURA_CONSULTANT
@@ -22,6 +23,7 @@ def _bad(error: QueryError | PurposeError) -> ApiProblem:
 
 
 @api({"POST"})
+@transaction.atomic  # the assertion used up and the read logged, or neither
 def search(request: HttpRequest) -> HttpResponse:
     caller = authenticate(request, QUESTURA_CONSULTANT, tracking_required=True)
     data = body(request)
@@ -41,6 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @api({"GET"})
+@transaction.atomic
 def person(request: HttpRequest, registry_id: str) -> HttpResponse:
     caller = authenticate(request, QUESTURA_CONSULTANT, tracking_required=True)
     try:

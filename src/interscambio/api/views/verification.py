@@ -15,39 +15,44 @@ from interscambio.api.clients import ApiProblem, authenticate
 from interscambio.api.views import api, body, code, text
 from interscambio.audit import actions, log
 from interscambio.consultation.search import QueryError, query
+from interscambio.exchange.views import problem
 from interscambio.verification.answer import verify
 
 
-class TooManyCalls(ApiProblem):
-    def __init__(self, wait: int) -> None:
-        super().__init__(
-            429,
-            "Too Many Requests",
-            f"this client's calls per minute are used up; retry in {wait} s",
-        )
-        self.headers = {"Retry-After": str(wait)}
+def _too_many(wait: int) -> HttpResponse:
+    answer = problem(
+        429, "Too Many Requests", f"this client's calls per minute are used up; retry in {wait} s"
+    )
+    answer["Retry-After"] = str(wait)
+    return answer
 
 
-@api({"POST"})
-def check(request: HttpRequest) -> HttpResponse:
-    caller = authenticate(request, VERIFIER, tracking_required=False)
-    wait = limits.over(caller.client.client_id)
-    if wait is not None:
-        raise TooManyCalls(wait)
-    data = body(request)
+def _question(data: dict[str, Any]) -> tuple[str, date]:
     try:
         asked = query(code(data, required=True)).codice_fiscale
     except QueryError as error:
         raise ApiProblem(400, "Bad Request", f"codice_fiscale: {error}") from None
     raw_day = text(data, "data", required=True)
     try:
-        day = date.fromisoformat(raw_day)
+        return asked, date.fromisoformat(raw_day)
     except ValueError:
         raise ApiProblem(
             400, "Bad Request", f"data: {raw_day!r} is not a date (YYYY-MM-DD)"
         ) from None
+
+
+@api({"POST"})
+def check(request: HttpRequest) -> HttpResponse:
+    # One transaction: the assertion used up, the call counted, the answer logged, or nothing.
     with transaction.atomic():
+        caller = authenticate(request, VERIFIER, tracking_required=False)
+        asked, day = _question(body(request))
         answer = verify(asked, day)
+        # Counted after the reads, since the count holds the client's row until the commit.
+        wait = limits.over(caller.client.client_id)
+        if wait is not None:
+            # Answered, not raised: the assertion stays used up and the call counted.
+            return _too_many(wait)
         log.append(
             actions.VERIFY,
             user=caller.user,
