@@ -285,3 +285,29 @@ def test_a_questura_node_refuses_to_load_the_registry(
     with pytest.raises(CommandError, match="belongs on a comune node"):
         call_command("registry", "load", str(path), "--quiet")
     assert nothing_loaded()
+
+
+def planner_rows(table: str) -> float | None:
+    """What the query planner believes a table holds (None: it was never analyzed)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            (tuples,) = cursor.fetchone()
+            return None if tuples < 0 else float(tuples)
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        found = cursor.fetchone()
+        return None if found is None else float(found[0].split()[0])
+
+
+def test_a_load_tells_the_planner_what_it_wrote(tmp_path: Path, gazetteer: Path) -> None:
+    # Without statistics PostgreSQL planned the verification API's lookup by codice fiscale
+    # as a scan of every EU citizenship of the city, on every call (benchmarks/api_load.py).
+    people = [rows.resident(n, cittadinanze="MAR;FRA") for n in range(1, 31)]
+    load_registry(rows.write(tmp_path / "anagrafe.csv", RESIDENTS, people))
+    assert planner_rows("registry_resident") == 30
+    assert planner_rows("registry_citizenship") == 60

@@ -41,6 +41,7 @@ from interscambio.exchange.receipts import SignedReceipt, issue
 from interscambio.exchange.received import TABLES
 from interscambio.exchange.signals import flow_applied
 from interscambio.exchange.trust import trust_list
+from interscambio.node.loading import refresh_statistics
 
 CHUNK = 1 << 20
 
@@ -232,6 +233,7 @@ def _apply_records(flow: Flow) -> RecordCheck:
                     put(to_row(flow_id, item.line, item.record))
                     count += 1
                     first, last = first or item.line, item.line
+            refresh_statistics(model)
     except (_BadRecord, IntegrityError) as failure:
         check = diagnose(flow)
         if not check.rejected_count:

@@ -18,6 +18,7 @@ from interscambio.node.loading import (
     check_file,
     count_existing,
     no_progress,
+    refresh_statistics,
     refuse_unless_skipping,
     upsert,
     valid_records,
@@ -42,6 +43,7 @@ def load_permits(
                 Permit.objects.filter(number=OuterRef("previous_number")).values("pk")[:1]
             )
         )
+        refresh_statistics(Permit)
     report.created["permits"] = len(check.keys) - existing
     report.updated["permits"] = existing
     return report

@@ -18,6 +18,7 @@ from interscambio.node.loading import (
     check_file,
     count_existing,
     no_progress,
+    refresh_statistics,
     refuse_unless_skipping,
     upsert,
     valid_records,
@@ -35,6 +36,7 @@ def load_streets(
         existing = count_existing(Street, "code", check.keys)
         for batch in batched(valid_records(check, progress)):
             upsert(Street, [_street(r) for r in batch], "code")
+        refresh_statistics(Street)
     report.created["streets"] = len(check.keys) - existing
     report.updated["streets"] = existing
     return report
@@ -119,6 +121,7 @@ def load_registry(
                 _write_events(batch)
             report.created["events"] = len(events_check.keys) - existing
             report.updated["events"] = existing
+        refresh_statistics(Family, Resident, Citizenship, RegistryEvent)
     return report
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from interscambio.core.addresses import Gazetteer
 from interscambio.exchange.models import Flow
+from interscambio.node.loading import refresh_statistics
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune import periodic, renewals
 from interscambio.reconciliation.comune.attribution import Attribution, Attributions, attribute
@@ -86,6 +87,8 @@ def _keep_links(run: Run, permits: list[ReceivedHolder], found: dict[str, Attrib
             changed.append(link)
     Link.objects.bulk_create(new, batch_size=1000)
     Link.objects.bulk_update(changed, ["registry_id", "rule", "score", "explanation", "run"], 1000)
+    if new:
+        refresh_statistics(Link)
     return len(new) + len(changed)
 
 

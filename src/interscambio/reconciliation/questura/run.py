@@ -21,6 +21,7 @@ from django.db import transaction
 from interscambio.core.addresses import address_key
 from interscambio.core.codes import CANCELLATION_REASONS, EU_MEMBER_STATES, REGISTRATION_REASONS
 from interscambio.exchange.models import Flow
+from interscambio.node.loading import refresh_statistics
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.findings import Finding, key_of
 from interscambio.reconciliation.linking import decide
@@ -83,6 +84,8 @@ def _keep_links(
         if known[cui].number not in existing
     ]
     Link.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    if new:
+        refresh_statistics(Link)
     return len(new)
 
 
