@@ -269,3 +269,53 @@ def test_every_portal_text_has_its_english_compiled() -> None:
         catalog = gettext.GNUTranslations(compiled)
     stale = [m for m in texts if "\\" not in m and catalog.gettext(m) == m and texts[m] != m]
     assert not stale, "run msgfmt: django.mo lags behind django.po"
+
+
+def test_the_exchange_page_shows_alerts_calendars_outbox_and_receipts(
+    world: portal_world.World,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interscambio.exchange.models import Flow, Partner
+
+    partner = Partner.objects.create(
+        node_id="TO", name="Questura di Torino", since=timezone.localdate() - timedelta(days=80)
+    )
+    common = {"partner": partner, "flow_type": "anagrafe", "direction": "out"}
+    Flow.objects.create(
+        **common,
+        sequence=1,
+        sha256="1" * 64,
+        state="acknowledged",
+        payload="out/1",
+        receipt='{"esito": "applicato"}',
+        closed=timezone.now(),
+    )
+    Flow.objects.create(
+        **common,
+        sequence=2,
+        sha256="2" * 64,
+        state="rejected",
+        payload="out/2",
+        last_error="sequenza: atteso 2",
+    )
+    Flow.objects.create(**common, sequence=3, sha256="3" * 64, state="queued", payload="out/3",
+                        attempts=2, last_error="connection refused")  # fmt: skip
+    supervisor = Client()
+    login(supervisor, "supervisore")
+    page = supervisor.get("/scambio/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    alerts = html.split('id="h-alerts"')[1].split("</section>")[0]
+    assert "anagrafe #2" in alerts and "sequenza: atteso 2" in alerts
+    assert "permessi" in alerts and "in ritardo" in alerts  # the Questura's months never came
+    outbox = html.split('id="h-outbox"')[1].split("</section>")[0]
+    assert "anagrafe #3" in outbox and "connection refused" in outbox
+    receipts = html.split('id="h-receipts"')[1].split("</section>")[0]
+    assert "anagrafe #1" in receipts
+    assert 'href="/scambio/"' in html  # in the supervisor's menu
+    consultant = Client()
+    login(consultant, "agente")
+    assert consultant.get("/scambio/").status_code == 403

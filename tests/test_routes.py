@@ -28,6 +28,9 @@ PUBLIC = {
     "security-txt",
     "api-openapi",
     "admin:login",
+    "healthz",
+    "readyz",
+    "metrics",  # to loopback only, as the test client is (tests/test_operations.py)
 }
 USERS = [*PEOPLE, portal_world.NOBODY, portal_world.EXPIRED]
 # GET as each logged-in user: the status each gets; users not named get `other`.
@@ -46,8 +49,12 @@ PAGES: dict[str, tuple[dict[str, int], int]] = {
     "portal:log": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "portal:anomalies": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "portal:log-export": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
+    "portal:exchange": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "set_language": ({}, 302),
     "api-openapi": ({}, 200),
+    "healthz": ({}, 200),
+    "readyz": ({}, 200),
+    "metrics": ({}, 200),
 }
 # The API routes: method, and for each registered client the status (others: 403).
 APIS: dict[str, tuple[str, dict[str, Any], dict[str, int]]] = {

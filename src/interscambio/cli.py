@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "access": "Offices, the agreement and authorizations: who may act in which role until when",
     "audit": "The access log: sign a tree head, verify the whole log, export it for the Prefettura",
     "schedule": "One round of the exchange's routine (for cron)",
+    "backup": "Back the node up into a folder, or restore a backup into an empty node",
     "serve": "Serve this node's API to its partners (waitress)",
     "manage": "Run any Django management command (for administrators)",
 }

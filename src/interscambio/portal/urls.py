@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.urls import include, path
 
-from interscambio.portal.views import consult, login, pages, supervise
+from interscambio.portal.views import consult, exchange, login, pages, supervise
 
 app_name = "portal"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("registro/", supervise.entries, name="log"),
     path("registro/anomalie/", supervise.anomalies, name="anomalies"),
     path("registro/esportazione/", supervise.export, name="log-export"),
+    path("scambio/", exchange.overview, name="exchange"),
 ]
 if settings.NODE_ROLE == "comune":
     urlpatterns += [

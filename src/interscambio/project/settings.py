@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from interscambio.operations import logs
+
 
 def env(name: str, default: str = "") -> str:
     """A setting from the environment, or from the file named by NAME_FILE (for secrets)."""
@@ -76,9 +78,12 @@ INSTALLED_APPS = [
     "interscambio.api",
     "interscambio.portal",
     "interscambio.demo",
+    "interscambio.operations",
 ]
 
 MIDDLEWARE = [
+    # First, so that it times and labels everything below it (docs/operations.md).
+    "interscambio.operations.requests.middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "interscambio.portal.middleware.security_headers",
@@ -116,7 +121,11 @@ TEMPLATES = [
 _sqlite_url = f"sqlite:///{DATA_DIR / 'interscambio.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", _sqlite_url), conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0"))
+        env("DATABASE_URL", _sqlite_url),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+        # A connection kept open is checked before a request uses it: after a failover to the
+        # standby the first request finds a new connection instead of failing.
+        conn_health_checks=envbool("DATABASE_CONN_HEALTH_CHECKS", "true"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -179,6 +188,12 @@ SECURE_HSTS_SECONDS = int(env("INTERSCAMBIO_HSTS_SECONDS", "0"))
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("INTERSCAMBIO_BEHIND_PROXY", "false") else None
 )
+# For `check --deploy` (docs/deploy.md). A node has a host name of its own, so HSTS may cover
+# its subdomains (security.W005); behind the TLS proxy plain http is redirected to https
+# (security.W008), except the probes called on 127.0.0.1:8000 from the machine itself.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_SSL_REDIRECT = SECURE_PROXY_SSL_HEADER is not None
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 OTP_TOTP_ISSUER = f"interscambio {NODE_NAME}"
 AXES_FAILURE_LIMIT = int(env("INTERSCAMBIO_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("INTERSCAMBIO_LOCKOUT_MINUTES", "30")))
@@ -186,6 +201,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(env("INTERSCAMBIO_LOCKOUT_MINUTES", "3
 # mistakes by one clerk must not lock out the whole office (axes' W006 warns of exactly that).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS preloading is for the owner of the whole domain (the Comune's), not one node's host.
+SILENCED_SYSTEM_CHECKS += ["security.W021"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "interscambio.portal.views.login.locked_out"
 AXES_VERBOSE = False
@@ -215,12 +232,14 @@ PRIVACY_CONTROLLER = env("INTERSCAMBIO_PRIVACY_CONTROLLER", f"Comune di {NODE_NA
 PRIVACY_CONTACT = env("INTERSCAMBIO_PRIVACY_CONTACT", "rpd@comune.example.it")
 SECURITY_CONTACT = env("INTERSCAMBIO_SECURITY_CONTACT", "mailto:security@comune.example.it")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("INTERSCAMBIO_LOG_LEVEL", "WARNING")},
-}
+# Logs on stderr, one JSON object a line with the request id (docs/operations.md).
+LOGGING = logs.config(
+    env("INTERSCAMBIO_LOG_LEVEL", "WARNING"),
+    env("INTERSCAMBIO_LOG_FORMAT", "json").strip().lower(),
+    envbool("INTERSCAMBIO_LOG_REQUESTS", "true"),
+)
+# /metrics answers loopback callers, or any caller with this token as its bearer.
+METRICS_TOKEN = env("INTERSCAMBIO_METRICS_TOKEN", "")
 
 # The exchange (docs/configuration.md): days of grace before a partner's flow counts as late,
 # how far partner clocks may drift, and how large a flow this node accepts over the API.

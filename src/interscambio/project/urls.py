@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("interscambio.operations.urls")),
     path("", include("interscambio.exchange.urls")),
     path("", include("interscambio.portal.urls")),
 ]
