@@ -31,12 +31,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, node: NodeProcess, port: int) -> None:
-        self.node, self.port = node, port
+    def __init__(self, node: NodeProcess, port: int, *options: str) -> None:
+        self.node, self.port, self.options = node, port, options
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        self.process = self.node.start("serve", "--port", str(self.port))
+        self.process = self.node.start("serve", "--port", str(self.port), *self.options)
         deadline = time.monotonic() + 30
         while True:
             try:
