@@ -276,7 +276,8 @@ def drive(api: str, port: int, keys: Path, codes: list[str], args: argparse.Name
     )
 
 
-def serve(node: Node, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def serve(node: Node, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen[bytes]:
+    """gunicorn serving the node; its log (a JSON line per request, as in production) to `log`."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [
         str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}",
@@ -284,7 +285,10 @@ def serve(node: Node, port: int, workers: int, threads: int) -> subprocess.Popen
     ]  # fmt: skip
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
-    process = subprocess.Popen(command, env=node.environment(), start_new_session=True)
+    with log.open("ab") as stream:
+        process = subprocess.Popen(
+            command, env=node.environment(), start_new_session=True, stderr=stream
+        )
     for _ in range(300):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -294,7 +298,8 @@ def serve(node: Node, port: int, workers: int, threads: int) -> subprocess.Popen
         except OSError:
             pass
         if process.poll() is not None:
-            raise SystemExit("gunicorn stopped before answering")
+            tail = log.read_text(errors="replace").splitlines()[-20:]
+            raise SystemExit("gunicorn stopped before answering:\n" + "\n".join(tail))
         time.sleep(0.2)
     raise SystemExit("gunicorn did not answer in 60 s")
 
@@ -363,7 +368,7 @@ def main() -> None:
             f"{args.connections} connections; {args.seconds:g} s per API",
             flush=True,
         )
-        server = serve(node, args.port, args.workers, args.threads)
+        server = serve(node, args.port, args.workers, args.threads, root / "gunicorn.log")
         for api in ("verifica", "consultazione"):
             drive(api, args.port, root, codes, args)
     finally:
