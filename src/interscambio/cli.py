@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "audit": "The access log: sign a tree head, verify the whole log, export it for the Prefettura",
     "schedule": "One round of the exchange's routine (for cron)",
     "backup": "Back the node up into a folder, or restore a backup into an empty node",
+    "purge": "Delete what is past its retention: flow files, receipts, resolved discrepancies",
     "serve": "Serve this node's API to its partners (waitress)",
     "manage": "Run any Django management command (for administrators)",
 }

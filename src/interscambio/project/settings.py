@@ -251,6 +251,15 @@ EXCHANGE_CLOCK_TOLERANCE_SECONDS = int(env("INTERSCAMBIO_CLOCK_TOLERANCE_SECONDS
 EXCHANGE_MAX_FLOW_BYTES = int(env("INTERSCAMBIO_MAX_FLOW_BYTES", str(4 * 1024**3)))
 EXCHANGE_HTTP_TIMEOUT_SECONDS = int(env("INTERSCAMBIO_HTTP_TIMEOUT_SECONDS", "600"))
 
+# Retention (docs/operations.md): days after a flow closed before its file goes (its records are
+# in the database, its hash and signature stay), before its receipt goes, and after a
+# discrepancy was resolved before it goes with its history.
+RETAIN_FLOW_FILES_DAYS = int(env("INTERSCAMBIO_RETAIN_FLOW_FILES_DAYS", "400"))
+RETAIN_RECEIPTS_DAYS = int(env("INTERSCAMBIO_RETAIN_RECEIPTS_DAYS", "1830"))
+RETAIN_RESOLVED_DISCREPANCIES_DAYS = int(
+    env("INTERSCAMBIO_RETAIN_RESOLVED_DISCREPANCIES_DAYS", "730")
+)
+
 # Reconciliation (docs/reconciliation.md): run after each partner flow; renewals the Questura
 # reported are applied to the registry or proposed to an operator; a renewal through the
 # exchange also counts as the habitual-dwelling declaration; linkage and expiry thresholds.

@@ -71,6 +71,12 @@ class Flow(models.Model):
     closed = models.DateTimeField(
         _("concluso il"), null=True, blank=True, help_text=_("acknowledged, applied or refused")
     )
+    payload_purged = models.DateTimeField(
+        _("file eliminato il"),
+        null=True,
+        blank=True,
+        help_text=_("by the retention (docs/operations.md): hash and signature remain"),
+    )
 
     class Meta:
         verbose_name = _("flusso")

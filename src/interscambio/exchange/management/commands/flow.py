@@ -202,9 +202,10 @@ class Command(BaseCommand):
     def _show(self, options: dict[str, Any]) -> None:
         flow = self._flow(options["id"])
         self.stdout.write(f"flow {flow.pk}: {flow} {flow.period_label}")
-        self.stdout.write(
-            f"  file {flow.path}\n  sha256 {flow.sha256}\n  records {flow.record_count}"
-        )
+        where = str(flow.path)
+        if flow.payload_purged:
+            where = f"deleted on {flow.payload_purged:%Y-%m-%d} (retention)"
+        self.stdout.write(f"  file {where}\n  sha256 {flow.sha256}\n  records {flow.record_count}")
         if flow.last_error:
             self.stdout.write(f"  last error: {flow.last_error}")
         if flow.receipt:
@@ -212,6 +213,12 @@ class Command(BaseCommand):
 
     def _csv(self, options: dict[str, Any]) -> None:
         flow = self._flow(options["id"])
+        if flow.payload_purged:
+            raise CommandError(
+                f"flow {flow.pk}: its file was deleted on {flow.payload_purged:%Y-%m-%d} by the "
+                "retention (INTERSCAMBIO_RETAIN_FLOW_FILES_DAYS); its records are in the "
+                "database, its hash and signature in the flow's row"
+            )
         reader = read_flow(flow.path)
         with options["out"].open("w", encoding="utf-8", newline="") as out:
             render_csv(reader, out)
