@@ -316,6 +316,10 @@ def test_the_exchange_page_shows_alerts_calendars_outbox_and_receipts(
     receipts = html.split('id="h-receipts"')[1].split("</section>")[0]
     assert "anagrafe #1" in receipts
     assert 'href="/scambio/"' in html  # in the supervisor's menu
+    english = supervisor.get("/scambio/", headers={"Accept-Language": "en"}).content.decode()
+    receipts = english.split('id="h-receipts"')[1].split("</section>")[0]
+    assert "Latest receipts" in receipts and "acknowledged" in receipts
+    assert "ricevuta positiva" not in english
     consultant = Client()
     login(consultant, "agente")
     assert consultant.get("/scambio/").status_code == 403

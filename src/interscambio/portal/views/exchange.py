@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from interscambio.exchange import status
 from interscambio.exchange.models import Flow, Partner
 from interscambio.exchange.models.flows import (
+    ACKNOWLEDGED,
+    APPLIED,
     HELD,
     IN,
     OUT,
@@ -23,14 +25,23 @@ from interscambio.exchange.models.flows import (
     RECEIVED,
     REFUSED,
     REJECTED,
-    STATES,
+    SENT,
 )
 from interscambio.portal.acting import requires
 from interscambio.portal.views.supervise import SUPERVISING
 
 PERIODS_SHOWN: Final = 12  # per partner and direction: half a year of fortnights
+# The flow states as the exchange app names them, repeated here so that the portal's catalog
+# carries their English too (gettext finds a text in any app's catalog).
 LABELS: Final = {
-    **dict(STATES),
+    QUEUED: _("in coda"),
+    SENT: _("inviato"),
+    ACKNOWLEDGED: _("ricevuta positiva"),
+    REJECTED: _("ricevuta negativa"),
+    RECEIVED: _("ricevuto"),
+    HELD: _("sospeso"),
+    APPLIED: _("applicato"),
+    REFUSED: _("rifiutato"),
     status.MISSING: _("da esportare"),
     status.DUE: _("atteso"),
     status.LATE: _("in ritardo"),
