@@ -84,10 +84,8 @@ def append(
         "case": case_reference,
         "records": [str(r) for r in records],
     }
-    if not connection.in_atomic_block:
-        with transaction.atomic():
-            return _append(moment, entry)
-    return _append(moment, entry)
+    with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
+        return _append(moment, entry)
 
 
 _TABLE: Final = LogEntry._meta.db_table

@@ -14,7 +14,6 @@ backup was taken: its sequences, what it sent and what it acknowledged, its acce
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from interscambio import __version__
+from interscambio.exchange.importing import file_sha256
 from interscambio.exchange.schedule import exclusive
 
 MANIFEST: Final = "manifest.json"
@@ -46,14 +46,6 @@ class BackupError(Exception):
 class Summary:
     folder: Path
     manifest: dict[str, Any]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _database_file() -> Path | None:
@@ -123,9 +115,11 @@ def _archive_files(folder: Path) -> Path:
     target = folder / FILES
     data = settings.DATA_DIR.resolve()
     skipped = _skipped(_database_file()) | {(data / "schedule.lock")}
+    inside = folder.resolve()
     with tarfile.open(target, "w:gz") as tar:
         for path in sorted(data.rglob("*")):
-            if path.resolve() in skipped or folder.resolve() in path.resolve().parents:
+            where = path.resolve()
+            if where in skipped or inside in where.parents:
                 continue
             if path.is_file():
                 tar.add(path, arcname=str(path.relative_to(data)), recursive=False)
@@ -151,7 +145,7 @@ def create(folder: Path) -> Summary:
         "taken_at": timezone.now().isoformat(timespec="seconds"),
         "interscambio": __version__,
         "database": connection.vendor,
-        "files": {p.name: _sha256(p) for p in (database, files)},
+        "files": {p.name: file_sha256(p) for p in (database, files)},
     }
     for path in (database, files):
         path.chmod(0o600)
@@ -177,7 +171,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
         path = folder / name
         if not path.is_file():
             raise BackupError(f"{path}: missing from the backup")
-        if _sha256(path) != digest:
+        if file_sha256(path) != digest:
             raise BackupError(f"{path}: its SHA-256 is not the manifest's; the copy is damaged")
     return dict(manifest)
 
