@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "interscambio.portal",
     "interscambio.demo",
     "interscambio.operations",
+    "interscambio.notices",
 ]
 
 MIDDLEWARE = [

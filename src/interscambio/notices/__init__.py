@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Letters to foreign residents whose permit expires or expired, and the record that they went."""
