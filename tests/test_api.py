@@ -196,6 +196,39 @@ def test_a_renewal_the_questura_reported_counts(world: portal_world.World) -> No
     assert answer == {"residente": True, "permesso_valido": True, "scadenza_permesso": "2028-01-10"}
 
 
+def test_a_permit_whose_link_was_rejected_does_not_count(world: portal_world.World) -> None:
+    from datetime import date
+
+    from interscambio.reconciliation.models import Link, Run
+    from tests.test_reconcile_rules import flow_of, permit
+
+    flow = flow_of(
+        permit("TO9998", "BENNANI", "MOHAMED", date(1985, 3, 12), data_scadenza="2028-01-10")
+    )
+    run = Run.objects.create(trigger=Run.ON_DEMAND, flow=flow, reference_date=date(2026, 1, 1))
+    Link.objects.update_or_create(
+        permit_number="TO9998",
+        defaults={
+            "holder_cui": "CTO9998", "registry_id": "R0001", "rule": "test", "run": run,
+            "status": Link.REJECTED,
+        },
+    )  # fmt: skip
+    answer = verify(world, "BNNMHM85C12Z330T", "2027-06-01").json()
+    assert answer == {"residente": True, "permesso_valido": False, "scadenza_permesso": None}
+
+
+def test_the_api_passes_the_portals_language_and_login_middleware_over(
+    world: portal_world.World,
+) -> None:
+    answer = verify(world, "BNNMHM85C12Z330T", "2025-06-01")
+    assert answer.status_code == 200
+    # LocaleMiddleware would name the language and vary on Accept-Language.
+    assert "Content-Language" not in answer and "Accept-Language" not in answer.get("Vary", "")
+    assert answer["Content-Security-Policy"] and answer["Cache-Control"] == "no-store"
+    page = Client().get("/accesso/")
+    assert page["Content-Language"] == "it" and "Accept-Language" in page["Vary"]
+
+
 def test_the_verification_api_is_rate_limited_per_caller(
     world: portal_world.World, settings: Any
 ) -> None:

@@ -5,9 +5,10 @@ show personal data, no browser features the portal does not use."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 
 # Bootstrap Italia's bundled video.js adds two <style> elements of its own (an empty one and
 # its player's size rules): they are allowed by their hashes, so no other inline style or script
@@ -38,3 +39,28 @@ def security_headers(
         return response
 
     return middleware
+
+
+API_PREFIX: Final = "/api/"
+
+
+def _portal_only(path: str) -> type:
+    """Django's middleware at `path`, passed over for the APIs: an API call carries a signed
+    assertion, never a language, a login or a message to show, and at hundreds of calls a
+    second the work these do for nothing is a tenth of the server's CPU (docs/api.md). A
+    subclass, so that Django's checks still find the middleware they look for."""
+    base = import_string(path)
+
+    def __call__(self: Any, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)  # type: ignore[no-any-return]
+        return base.__call__(self, request)  # type: ignore[no-any-return]
+
+    return type(f"PortalOnly{base.__name__}", (base,), {"__call__": __call__})
+
+
+Locale = _portal_only("django.middleware.locale.LocaleMiddleware")
+Common = _portal_only("django.middleware.common.CommonMiddleware")
+Authentication = _portal_only("django.contrib.auth.middleware.AuthenticationMiddleware")
+SecondFactor = _portal_only("django_otp.middleware.OTPMiddleware")
+Messages = _portal_only("django.contrib.messages.middleware.MessageMiddleware")

@@ -9,7 +9,10 @@ from interscambio.portal.views.pages import security_txt
 # The admin site asks for the second factor too: it is a way into the same data.
 admin.site.__class__ = OTPAdminSite
 
-urlpatterns = [
+# The APIs first: they take hundreds of calls a second, each resolved without trying the
+# portal's patterns before it.
+urlpatterns = [path("", include("interscambio.api.urls"))] if settings.NODE_ROLE == "comune" else []
+urlpatterns += [
     path("admin/", admin.site.urls),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,5 +20,3 @@ urlpatterns = [
     path("", include("interscambio.exchange.urls")),
     path("", include("interscambio.portal.urls")),
 ]
-if settings.NODE_ROLE == "comune":
-    urlpatterns.append(path("", include("interscambio.api.urls")))
