@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from interscambio.access.roles import VERIFIER
-from interscambio.api import limits
 from interscambio.api.clients import ApiProblem, authenticate
 from interscambio.api.views import api, body, code, text
 from interscambio.audit import actions, log
@@ -45,14 +44,12 @@ def _question(data: dict[str, Any]) -> tuple[str, date]:
 def check(request: HttpRequest) -> HttpResponse:
     # One transaction: the assertion used up, the call counted, the answer logged, or nothing.
     with transaction.atomic():
-        caller = authenticate(request, VERIFIER, tracking_required=False)
+        caller = authenticate(request, VERIFIER, tracking_required=False, counted=True)
+        if caller.retry_after is not None:
+            # Answered, not raised: the assertion stays used up and the call counted.
+            return _too_many(caller.retry_after)
         asked, day = _question(body(request))
         answer = verify(asked, day)
-        # Counted after the reads, since the count holds the client's row until the commit.
-        wait = limits.over(caller.client.client_id)
-        if wait is not None:
-            # Answered, not raised: the assertion stays used up and the call counted.
-            return _too_many(wait)
         log.append(
             actions.VERIFY,
             user=caller.user,
