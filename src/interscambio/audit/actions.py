@@ -22,6 +22,7 @@ ACCOUNT: Final = "utenza_modificata"
 CLIENT_ADDED: Final = "client_aggiunto"
 CLIENT_REVOKED: Final = "client_revocato"
 LOG_READ: Final = "lettura_registro"
+LOG_PRUNED: Final = "registro_sfoltito"
 
 # The actions that return personal data of residents.
 READS: Final = frozenset({SEARCH, VIEW, EXPORT, VERIFY})

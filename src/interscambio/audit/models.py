@@ -59,3 +59,24 @@ class SignedTreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.size} {self.root_hash[:12]}"
+
+
+class Checkpoint(models.Model):
+    """What the log keeps of the entries it pruned: a signed checkpoint at `size`, the first
+    index kept then (core/auditlog/checkpoint.py). The token holds the frontier, the chain link
+    and the consistency proofs; the other columns repeat it for reading. Never deleted: each
+    one vouches for the previous, and the supervisor's older heads are checked against them."""
+
+    size = models.PositiveBigIntegerField(_("voci potate"), unique=True)
+    root_hash = models.CharField(_("radice"), max_length=64)
+    signed_at = models.DateTimeField(_("firmato il"))
+    cut_off = models.DateTimeField(_("voci anteriori a"))
+    token = models.TextField(_("JWS"))
+
+    class Meta:
+        verbose_name = _("checkpoint del registro")
+        verbose_name_plural = _("checkpoint del registro")
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"{self.size} {self.root_hash[:12]}"

@@ -9,19 +9,24 @@
   condition is gone from the data. An archived (dismissed) one is kept: it is the operator's
   decision that stops the same finding from being opened again.
 
-The access log is not purged here: its entries are pruned only behind a signed checkpoint
-(not built yet). A purge never touches a flow that is not closed.
+- An access log entry for `RETAIN_AUDIT_DAYS` (0: for ever), counted in whole local days: the
+  log's oldest entries are pruned behind a signed checkpoint (audit.log.prune), so that the
+  log still verifies from it. A log that does not verify is not pruned: the purge says why.
+
+A purge never touches a flow that is not closed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from interscambio.audit import log
+from interscambio.core.trust import TrustError
 from interscambio.exchange.models import Flow
 from interscambio.exchange.models.flows import ACKNOWLEDGED, APPLIED, REFUSED, REJECTED
 from interscambio.reconciliation import kinds
@@ -36,10 +41,24 @@ class Purged:
     bytes_freed: int = 0
     receipts: int = 0
     discrepancies: int = 0
+    audit_entries: int = 0
+    audit_error: str = ""
 
 
 def _before(days: int, now: datetime) -> datetime:
     return now - timedelta(days=days)
+
+
+def start_of(day: date) -> datetime:
+    """The first moment of a local day (settings.TIME_ZONE)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_cut_off(now: datetime) -> datetime | None:
+    """Access log entries before this moment are past their retention; None: keep them all."""
+    if settings.RETAIN_AUDIT_DAYS <= 0:
+        return None
+    return start_of(timezone.localdate(now) - timedelta(days=settings.RETAIN_AUDIT_DAYS))
 
 
 def purge(now: datetime | None = None, *, dry_run: bool = False) -> Purged:
@@ -73,4 +92,12 @@ def purge(now: datetime | None = None, *, dry_run: bool = False) -> Purged:
         with transaction.atomic():
             old_receipts.update(receipt="", receipt_signature="")
             resolved.delete()
+    cut_off = audit_cut_off(moment)
+    if cut_off is not None:
+        try:
+            pruned = log.prune(cut_off, dry_run=dry_run, now=moment)
+        except (log.PruneError, TrustError) as error:
+            done.audit_error = str(error)
+        else:
+            done.audit_entries = 0 if pruned is None else pruned.entries
     return done

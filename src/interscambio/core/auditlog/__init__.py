@@ -3,10 +3,18 @@
 
 Framework-free: `merkle.py` (RFC 9162 hashes, inclusion and consistency proofs), `entries.py`
 (canonical JSON records, each with its index and the hash of the one before), `heads.py` (signed
-tree heads, ES256 with the node's key), `verify.py` (a whole log against its heads, the first
-problem named). Described in docs/audit-log.md.
+tree heads, ES256 with the node's key), `checkpoint.py` (what a pruned log keeps of the entries
+it pruned), `verify.py` (a whole log against its heads, the first problem named). Described in
+docs/audit-log.md.
 """
 
+from interscambio.core.auditlog.checkpoint import (
+    Checkpoint,
+    SignedCheckpoint,
+    make_checkpoint,
+    sign_checkpoint,
+    verify_checkpoint,
+)
 from interscambio.core.auditlog.entries import (
     GENESIS,
     EntryError,
@@ -19,6 +27,7 @@ from interscambio.core.auditlog.entries import (
 from interscambio.core.auditlog.heads import SignedHead, TreeHead, sign_tree_head, verify_tree_head
 from interscambio.core.auditlog.merkle import (
     EMPTY_ROOT,
+    Frontier,
     MerkleTree,
     consistency_proof,
     inclusion_proof,
@@ -33,11 +42,14 @@ from interscambio.core.auditlog.verify import LogVerification, Problem, verify_l
 __all__ = [
     "EMPTY_ROOT",
     "GENESIS",
+    "Checkpoint",
     "EntryError",
+    "Frontier",
     "LogRecord",
     "LogVerification",
     "MerkleTree",
     "Problem",
+    "SignedCheckpoint",
     "SignedHead",
     "TreeHead",
     "canonical_json",
@@ -46,10 +58,13 @@ __all__ = [
     "encode_record",
     "inclusion_proof",
     "leaf_hash",
+    "make_checkpoint",
     "node_hash",
     "root_hash",
+    "sign_checkpoint",
     "sign_tree_head",
     "utc_timestamp",
+    "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
     "verify_log",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from cryptography.x509 import Certificate
+
 from interscambio.core.auditlog.entries import canonical_json, utc_timestamp
 from interscambio.core.auditlog.merkle import HASH_SIZE
 from interscambio.core.trust.jws import (
@@ -86,43 +88,53 @@ def sign_tree_head(identity: NodeIdentity, head: TreeHead) -> SignedHead:
         raise ValueError("a tree head names its log: the log id is empty")
     if head.size < 0 or len(head.root) != HASH_SIZE:
         raise ValueError("a tree head has a size from 0 and a 32-byte root")
-    header = {"alg": ALGORITHM, "kid": identity.kid, "typ": HEAD_TYPE, "x5t#S256": identity.kid}
-    signing_input = f"{b64url_encode(canonical_json(header))}.{b64url_encode(head.payload())}"
+    token = sign_payload(identity, HEAD_TYPE, head.payload())
+    return SignedHead(head, token, identity.kid, identity.node_id)
+
+
+def sign_payload(identity: NodeIdentity, typ: str, payload: bytes) -> str:
+    """A compact JWS of `payload` whose header's `typ` says what it is."""
+    header = {"alg": ALGORITHM, "kid": identity.kid, "typ": typ, "x5t#S256": identity.kid}
+    signing_input = f"{b64url_encode(canonical_json(header))}.{b64url_encode(payload)}"
     digest = hashlib.sha256(signing_input.encode("ascii")).digest()
-    signature = b64url_encode(sign_digest(identity, digest))
-    return SignedHead(head, f"{signing_input}.{signature}", identity.kid, identity.node_id)
+    return f"{signing_input}.{b64url_encode(sign_digest(identity, digest))}"
 
 
 def verify_tree_head(token: str, certificate_pem: bytes) -> SignedHead:
     """The head in `token`, if the node with this certificate signed it while it was valid."""
     cert = load_certificate(certificate_pem)
+    payload = open_payload(token, cert, HEAD_TYPE, "tree head")
+    head = _parse_head(payload)
+    # A stolen or retired key must not sign heads for moments it was not valid.
+    check_validity(cert, head.timestamp)
+    return SignedHead(head, token.strip(), key_id(cert), certificate_node_id(cert))
+
+
+def open_payload(token: str, cert: Certificate, typ: str, what: str) -> bytes:
+    """The payload of `token`, a compact JWS of type `typ` signed with `cert`'s key."""
     parts = token.strip().split(".") if isinstance(token, str) else []
     if len(parts) != 3 or not all(parts):
-        raise TrustError("a tree head is a compact JWS: three non-empty parts separated by dots")
+        raise TrustError(f"a {what} is a compact JWS: three non-empty parts separated by dots")
     protected, encoded_payload, encoded_signature = parts
-    header = decode_header(protected, "tree head")
-    if header.get("typ") != HEAD_TYPE:
-        raise TrustError(f'this JWS is not a tree head: its "typ" is not {HEAD_TYPE!r}')
+    header = decode_header(protected, what)
+    if header.get("typ") != typ:
+        raise TrustError(f'this JWS is not a {what}: its "typ" is not {typ!r}')
     if "crit" in header or "b64" in header:
-        raise TrustError("a tree head's header has no crit or b64 members")
+        raise TrustError(f"a {what}'s header has no crit or b64 members")
     kid = key_id(cert)
     if header["kid"] != kid:
         raise TrustError(
-            f"the tree head was signed by the key {header['kid']}, "
-            f"not by the certificate's key {kid}"
+            f"the {what} was signed by the key {header['kid']}, not by the certificate's key {kid}"
         )
     try:
         signature = b64url_decode(encoded_signature)
         payload = b64url_decode(encoded_payload)
     except ValueError:
-        raise TrustError("the tree head's payload or signature is not base64url") from None
+        raise TrustError(f"the {what}'s payload or signature is not base64url") from None
     digest = hashlib.sha256(f"{protected}.{encoded_payload}".encode("ascii")).digest()
     if not verify_digest(public_key(cert), digest, signature):
-        raise TrustError("the tree head's signature does not match: it was altered or forged")
-    head = _parse_head(payload)
-    # A stolen or retired key must not sign heads for moments it was not valid.
-    check_validity(cert, head.timestamp)
-    return SignedHead(head, token.strip(), kid, certificate_node_id(cert))
+        raise TrustError(f"the {what}'s signature does not match: it was altered or forged")
+    return payload
 
 
 def _parse_head(payload: bytes) -> TreeHead:

@@ -5,12 +5,18 @@ A leaf's hash is SHA-256(0x00 || entry), an interior node's SHA-256(0x01 || left
 two prefixes keep a leaf from ever passing for a node. A tree of n leaves splits at the largest
 power of two below n, so the tree only ever grows on its right and an older tree is a prefix of
 a newer one. Everything here works on leaf hashes, never on the entries themselves.
+
+Because of that, the first n leaves can be forgotten once their **frontier** is kept: the roots
+of the perfect subtrees that cover them, one per bit set in n (`Frontier`). Every node of any
+later tree either lies after the forgotten leaves or is built from those roots, so roots and
+proofs of later trees still come out (`MerkleTree(kept, after=frontier)`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 HASH_SIZE: Final = 32
@@ -52,30 +58,85 @@ def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+@dataclass(frozen=True)
+class Frontier:
+    """The first `size` leaves as the roots of the perfect subtrees covering them, largest (and
+    leftmost) first: a subtree of 2**k leaves for every bit k set in `size`, so at most
+    log2(size) + 1 hashes, and their right fold is the root of the tree of `size`."""
+
+    size: int
+    hashes: tuple[bytes, ...]
+
+    def __post_init__(self) -> None:
+        if self.size < 0 or len(self.hashes) != self.size.bit_count():
+            raise ValueError(
+                f"the frontier of {self.size} leaves has {max(self.size, 0).bit_count()} "
+                f"hashes, not {len(self.hashes)}"
+            )
+        if not _well_formed(*self.hashes):
+            raise ValueError(f"a frontier holds {HASH_SIZE}-byte hashes")
+
+    def subtrees(self) -> list[tuple[int, int, bytes]]:
+        """(first leaf, width, hash) of each subtree, left to right."""
+        found, start = [], 0
+        widths = [1 << k for k in reversed(range(self.size.bit_length())) if self.size >> k & 1]
+        for width, value in zip(widths, self.hashes, strict=True):
+            found.append((start, width, value))
+            start += width
+        return found
+
+    def root(self) -> bytes:
+        if not self.hashes:
+            return EMPTY_ROOT
+        # The tree of n leaves is node(first subtree, tree of the rest): a fold from the right.
+        value = self.hashes[-1]
+        for left in reversed(self.hashes[:-1]):
+            value = node_hash(left, value)
+        return value
+
+
 class MerkleTree:
     """A tree over a fixed list of leaf hashes, for many roots and proofs without rehashing.
 
     Level k keeps the hashes of the complete subtrees of 2**k leaves; any other subtree (only
-    those on the right edge of a smaller tree) is assembled from them in O(log n)."""
+    those on the right edge of a smaller tree) is assembled from them in O(log n).
 
-    def __init__(self, leaf_hashes: Sequence[bytes]) -> None:
-        self._levels: list[list[bytes]] = [list(leaf_hashes)]
+    With `after`, the leaves are the ones that follow the frontier's: level k then starts at
+    the subtree of 2**k leaves holding leaf `after.size` (rounded down to an even position, so
+    that pairs line up), preceded by the frontier's own subtree of that level if it has one.
+    Subtrees wholly inside the forgotten leaves, other than the frontier's, are not known."""
+
+    def __init__(self, leaf_hashes: Sequence[bytes], *, after: Frontier | None = None) -> None:
+        start = 0 if after is None else after.size
+        pieces = {} if after is None else {w.bit_length() - 1: h for _, w, h in after.subtrees()}
+        self._start = start
+        self._size = start + len(leaf_hashes)
+        self._offsets = [start & ~1]
+        self._levels: list[list[bytes]] = [
+            [pieces[0], *leaf_hashes] if 0 in pieces else list(leaf_hashes)
+        ]
         sha256 = hashlib.sha256
-        while len(self._levels[-1]) > 1:
+        while len(self._levels) < self._size.bit_length():
             below = self._levels[-1]
-            self._levels.append(
-                [
-                    sha256(_NODE_PREFIX + left + right).digest()
-                    for left, right in zip(below[0::2], below[1::2], strict=False)
-                ]
-            )
+            upper = [
+                sha256(_NODE_PREFIX + left + right).digest()
+                for left, right in zip(below[0::2], below[1::2], strict=False)
+            ]
+            k = len(self._levels)
+            self._levels.append([pieces[k], *upper] if k in pieces else upper)
+            self._offsets.append((start >> k) & ~1)
 
     @property
     def size(self) -> int:
-        return len(self._levels[0])
+        return self._size
+
+    @property
+    def start(self) -> int:
+        """The first leaf known one by one (the frontier's size; 0 for a whole tree)."""
+        return self._start
 
     def leaf(self, index: int) -> bytes:
-        return self._levels[0][index]
+        return self.subtree_hash(index, index + 1)
 
     def subtree_hash(self, start: int, end: int) -> bytes:
         """MTH(D[start:end])."""
@@ -85,13 +146,32 @@ class MerkleTree:
         if width == 0:
             return EMPTY_ROOT
         if width & (width - 1) == 0 and start % width == 0:
-            return self._levels[width.bit_length() - 1][start // width]
+            level = width.bit_length() - 1
+            position = start // width - self._offsets[level]
+            if position < 0:
+                raise ValueError(
+                    f"leaves {start}..{end - 1} were pruned: only the frontier of the first "
+                    f"{self._start} is known"
+                )
+            return self._levels[level][position]
         middle = start + split_point(width)
         return node_hash(self.subtree_hash(start, middle), self.subtree_hash(middle, end))
 
     def root(self, size: int | None = None) -> bytes:
         """The root of the tree of the first `size` leaves (all of them by default)."""
         return self.subtree_hash(0, self.size if size is None else size)
+
+    def frontier(self, size: int | None = None) -> Frontier:
+        """The frontier of the first `size` leaves (all of them by default)."""
+        size = self.size if size is None else size
+        if not 0 <= size <= self.size:
+            raise ValueError(f"no frontier of {size} leaves in a tree of {self.size}")
+        hashes, start = [], 0
+        for k in reversed(range(size.bit_length())):
+            if size >> k & 1:
+                hashes.append(self.subtree_hash(start, start + (1 << k)))
+                start += 1 << k
+        return Frontier(size, tuple(hashes))
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """PATH(index, D[size]) of RFC 9162 section 2.1.3.1, the leaf's neighbour first."""
