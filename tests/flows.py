@@ -96,17 +96,18 @@ def future_period() -> Period:
     return Period(start.replace(day=1), start.replace(day=28))
 
 
-def large_permit_flow(questura: Questura, count: int) -> tuple[Path, str]:
-    """A valid, signed permit flow of `count` records, written fast (one template, no encoder)."""
+def large_permit_flow(questura: Questura, count: int, **header: Any) -> tuple[Path, str]:
+    """A valid, signed permit flow of `count` records, written fast (one template, no encoder);
+    `header` changes its header (a later sequence number, say)."""
     import json as _json
 
     template = _json.dumps(permit_record(0), ensure_ascii=False, separators=(",", ":"))
     head, tail = template.split("I00000000:rilascio", 1)
     middle, rest = tail.split("I00000000", 1)
-    path = questura.folder / f"large-{count}.ndjson"
-    header = _json.dumps(questura.header(count).to_json(), separators=(",", ":"))
+    path = questura.folder / f"large-{count}-{header.get('sequence', 1)}.ndjson"
+    first = _json.dumps(questura.header(count, **header).to_json(), separators=(",", ":"))
     with path.open("w", encoding="utf-8") as out:
-        out.write(header + "\n")
+        out.write(first + "\n")
         for n in range(count):
             number = f"L{n:09d}"
             out.write(f"{head}{number}:rilascio{middle}{number}{rest}\n")

@@ -20,9 +20,10 @@ from interscambio.core.trust import (
     load_identity,
     verify_detached,
 )
+from interscambio.exchange.importing import file_sha256
 from interscambio.exchange.models import ReceivedPermit
 from interscambio.exchange.trust import init_keys, node_identity
-from tests.flows import Questura, make_partner, trust
+from tests.flows import Questura, make_partner, month, snapshot, trust
 
 URL = "/api/v1/flussi"
 NDJSON = "application/x-ndjson"
@@ -121,6 +122,28 @@ def test_clocks_a_few_minutes_apart_are_accepted_and_far_apart_refused(questura:
     far = datetime.now(UTC) + timedelta(minutes=30)
     answer = post(questura, questura.flow(sequence=2), now=far)
     assert answer.status_code == 401
+
+
+def test_the_endpoint_holds_partners_to_the_configured_tolerance_ahead_and_behind(
+    questura: Questura, settings: Any
+) -> None:
+    settings.EXCHANGE_CLOCK_TOLERANCE_SECONDS = 120  # narrower than the default 300
+    now = datetime.now(UTC)
+    # Margins of a minute or more either side of the tolerance, so the test's own run time
+    # cannot move a case across it. A token lives 5 minutes from the partner's `iat`.
+    first = questura.flow()
+    assert post(questura, first, now=now + timedelta(seconds=60)).status_code == 200
+    second = questura.flow(sequence=2, period=month(11), previous_hash=file_sha256(first[0]))
+    behind = now - timedelta(minutes=6)  # expired 1 minute ago by this node's clock
+    assert post(questura, second, now=behind).status_code == 200
+    before = snapshot()
+    ahead = post(questura, questura.flow(sequence=3), now=now + timedelta(minutes=4))
+    assert ahead.status_code == 401
+    assert "in the future" in ahead.json()["detail"]
+    assert "tolerance 2 min" in ahead.json()["detail"]
+    late = post(questura, questura.flow(sequence=3), now=now - timedelta(minutes=8))
+    assert late.status_code == 401 and "expired" in late.json()["detail"]
+    assert snapshot() == before
 
 
 def test_a_body_that_does_not_match_its_digest_is_refused(questura: Questura) -> None:

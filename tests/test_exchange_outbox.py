@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import socket
+import subprocess
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from interscambio.core.extracts import EVENTS, RESIDENTS, STREETS
 from interscambio.core.flows import Period
 from interscambio.exchange import outbox, status
 from interscambio.exchange.export import export_flow
@@ -18,6 +24,8 @@ from interscambio.exchange.models import Flow, Partner
 from interscambio.exchange.schedule import Busy, exclusive, run_round
 from interscambio.exchange.transport import files
 from interscambio.exchange.trust import init_keys
+from interscambio.registry.loading import load_registry, load_streets
+from tests import rows
 
 TODAY = date(2026, 11, 22)
 
@@ -79,6 +87,76 @@ def test_an_outbox_that_cannot_be_written_keeps_the_flow_queued(comune: Path) ->
     assert not attempt.ok and str(blocked) in attempt.message
     flow.refresh_from_db()
     assert flow.state == "queued" and flow.last_error
+
+
+def registrations(folder: Path, count: int, *, on: str) -> None:
+    """`count` residents registered on day `on`: a registry flow with `count` records."""
+    people = [rows.resident(n, data_iscrizione=on) for n in range(1, count + 1)]
+    events = [rows.event(n, n, data_evento=on) for n in range(1, count + 1)]
+    load_streets(rows.write(folder / "stradario.csv", STREETS, [rows.street()]))
+    load_registry(
+        rows.write(folder / "anagrafe.csv", RESIDENTS, people),
+        rows.write(folder / "eventi.csv", EVENTS, events),
+    )
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 64 KiB file system (tmpfs) to fill up; mounting one needs root."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)]
+    if shutil.which("mount") is None or subprocess.run(mount, capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(disk: Path, leave: int = 0) -> Path:
+    """Fill `disk` to the last byte, then free `leave` bytes."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    os.truncate(filler, max(filler.stat().st_size - leave, 0))
+    return filler
+
+
+@pytest.mark.parametrize("free", [0, 4096], ids=["full", "room-for-the-signature-only"])
+def test_a_full_outbox_disk_keeps_the_flow_queued_leaves_nothing_and_delivers_once_freed(
+    comune: Path, small_disk: Path, free: int
+) -> None:
+    folder = small_disk / "to-questura"
+    folder.mkdir()
+    partner = Partner.objects.create(
+        node_id="TO", name="Q", transport="file", outbox=str(folder), since=date(2026, 11, 1)
+    )
+    registrations(comune, 20, on="2026-11-05")
+    flow = export_flow(partner, Period(date(2026, 11, 1), date(2026, 11, 15)), today=TODAY)
+    # With one page free the signature fits and the flow itself does not: it fails partway.
+    assert len(flow.signature) < 4096 < flow.path.stat().st_size
+    filler = fill(small_disk, leave=free)
+    [attempt] = outbox.send_due()
+    assert not attempt.ok
+    assert f"cannot write {folder}" in attempt.message
+    assert "No space left on device" in attempt.message
+    flow.refresh_from_db()
+    assert (flow.state, flow.attempts) == ("queued", 1)
+    assert "No space left on device" in flow.last_error
+    assert list(folder.iterdir()) == []  # no partial file, no signature without its flow
+    filler.unlink()  # space is back
+    [retry] = outbox.send_due(ignore_wait=True)
+    assert retry.ok
+    [arrival] = list(files.arrivals(folder))
+    assert arrival.path.read_bytes() == flow.path.read_bytes()
+    assert arrival.signature == flow.signature
+    flow.refresh_from_db()
+    assert (flow.state, flow.attempts, flow.last_error) == ("sent", 2, "")
 
 
 def test_file_delivery_writes_the_flow_and_its_signature(comune: Path) -> None:

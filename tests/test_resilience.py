@@ -1,19 +1,27 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The node when its database goes away under it: requests fail cleanly and the node recovers
-by itself, without a restart (PostgreSQL; SQLite has no server to lose)."""
+by itself, without a restart, and an import cut off halfway leaves nothing of its records
+(PostgreSQL; SQLite has no server to lose)."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.db import connection
 
+from interscambio.core.trust import certificate_pem, generate_identity, load_identity
+from interscambio.exchange.importing import file_sha256
+from interscambio.exchange.transport import TransportError
+from interscambio.exchange.transport.api import Answer, post_flow
+from tests.flows import Questura, large_permit_flow, month
 from tests.nodes import NodeProcess, node_database
 from tests.test_exchange_http import Server, free_port
 
@@ -82,3 +90,89 @@ def test_without_health_checks_one_request_fails_cleanly_and_the_next_recovers(
     status, body = readiness(server.port)
     assert status == 503 and body["checks"]["database"] != "ok"  # type: ignore[index]
     assert readiness(server.port)[0] == 200
+
+
+@pytest.fixture
+def importing(tmp_path: Path) -> Iterator[tuple[NodeProcess, Questura, str]]:
+    """A Comune node process that trusts a Questura whose key the test holds."""
+    identity = load_identity(*generate_identity("TO", "Questura di Torino"))
+    certificate = tmp_path / "questura.crt"
+    certificate.write_bytes(certificate_pem(identity.certificate))
+    with node_database(tmp_path) as url:
+        assert url is not None
+        node = NodeProcess(
+            "comune", "001272", tmp_path / "comune", url,
+            extra={"INTERSCAMBIO_RECONCILE_AFTER_FLOW": "false"},
+        )  # fmt: skip
+        node.run("migrate", "-v", "0")
+        node.run("keys", "init")
+        node.run("partner", "add", "TO", "--name", "Questura", "--transport", "file",
+                 "--since", "2026-01-01")  # fmt: skip
+        node.run("keys", "trust", str(certificate))
+        folder = tmp_path / "questura"
+        folder.mkdir()
+        yield node, Questura(identity, folder), url
+
+
+def wait_until_applying(node: NodeProcess, still_running: Callable[[], bool]) -> None:
+    """Until the flow is committed as received and its records are being applied."""
+    deadline = time.monotonic() + 120
+    while node.query("Flow.objects.filter(state='received').count()") != "1":
+        assert still_running() and time.monotonic() < deadline, "the import never started"
+        time.sleep(0.2)
+    time.sleep(0.5)
+    assert still_running(), "the import ended before the database could be lost"
+
+
+def test_a_database_lost_halfway_through_an_import_leaves_nothing_and_the_next_try_applies_it(
+    importing: tuple[NodeProcess, Questura, str],
+) -> None:
+    node, questura, url = importing
+    count = 150_000
+    # From the command line: a clear error, no traceback, nothing of the records.
+    path, signature = large_permit_flow(questura, count)
+    (path.parent / (path.name + ".jws")).write_text(signature)
+    importer = node.start("flow", "import", str(path))
+    wait_until_applying(node, lambda: importer.poll() is None)
+    assert drop_connections(url) >= 1
+    _, errors = importer.communicate(timeout=60)
+    assert importer.returncode != 0
+    assert "the database failed" in errors and "run it again" in errors
+    assert "Traceback" not in errors
+    assert node.query("ReceivedPermit.objects.count()") == "0"
+    assert node.query("list(Flow.objects.values_list('state', flat=True))") == "['received']"
+    assert "applicato" in node.run("flow", "import", str(path)).stdout
+    assert node.query("ReceivedPermit.objects.count()") == str(count)
+
+    # Over the API: a 503 problem, which leaves the flow queued at the sender, then the retry.
+    following = large_permit_flow(
+        questura, count, sequence=2, period=month(11), previous_hash=file_sha256(path)
+    )
+    server = Server(node, free_port())
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}/"
+        answers: list[Answer | TransportError] = []
+
+        def send() -> None:
+            try:
+                answers.append(post_flow(questura.identity, base, "001272", *following))
+            except TransportError as error:
+                answers.append(error)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        wait_until_applying(node, sender.is_alive)
+        drop_connections(url)
+        sender.join(120)
+        [failed] = answers
+        assert isinstance(failed, TransportError)
+        assert "answered 503" in str(failed) and "nothing of it was applied" in str(failed)
+        assert node.query("ReceivedPermit.objects.count()") == str(count)
+        answer = post_flow(questura.identity, base, "001272", *following)
+        assert answer.status == 200
+    finally:
+        server.stop()
+    assert node.query("ReceivedPermit.objects.count()") == str(2 * count)
+    states = node.query("list(Flow.objects.order_by('sequence').values_list('state', flat=True))")
+    assert states == "['applied', 'applied']"

@@ -590,6 +590,36 @@ def test_a_token_expired_within_the_tolerance_is_accepted_beyond_it_refused(
         verify_token(token, trusted, audience=AUDIENCE, now=NOW + timedelta(minutes=15))
 
 
+# A partner's clock at exactly the tolerance is accepted, one second beyond it refused, on each
+# side: iat and nbf (the partner ahead), exp (the partner behind, or a token kept too long).
+@pytest.mark.parametrize(
+    ("claims", "accepted", "refusal"),
+    [
+        ({"iat": 300, "nbf": 300, "exp": 600}, True, ""),
+        ({"iat": 301, "nbf": 0, "exp": 600}, False, "issued at 2026-10-16 02:05:01 UTC"),
+        ({"iat": 0, "nbf": 300, "exp": 600}, True, ""),
+        ({"iat": 0, "nbf": 301, "exp": 600}, False, "not valid before 2026-10-16 02:05:01 UTC"),
+        ({"iat": -600, "nbf": -600, "exp": -300}, True, ""),
+        ({"iat": -600, "nbf": -600, "exp": -301}, False, "expired at 2026-10-16 01:54:59 UTC"),
+    ],
+)
+def test_the_clock_tolerance_holds_to_the_second_on_both_sides(
+    comune: NodeIdentity,
+    trusted: TrustList,
+    claims: dict[str, int],
+    accepted: bool,
+    refusal: str,
+) -> None:
+    t = int(NOW.timestamp())
+    moments = {name: t + offset for name, offset in claims.items()}
+    token = forge(comune.key, token_header(comune), good_claims("001272") | moments)
+    if accepted:
+        assert verify_token(token, trusted, audience=AUDIENCE, now=NOW).node_id == "001272"
+        return
+    with pytest.raises(TrustError, match=rf"{refusal}.*tolerance 5 min"):
+        verify_token(token, trusted, audience=AUDIENCE, now=NOW)
+
+
 def test_the_tolerance_can_be_narrowed(comune: NodeIdentity, trusted: TrustList) -> None:
     token = client_assertion(comune, AUDIENCE, now=NOW)
     late = NOW + timedelta(minutes=6)

@@ -11,7 +11,8 @@ then read a second time to list every problem (diagnosis.py).
 
 A flow is stored (state `received`) and committed before it is applied: a process killed while
 applying leaves the flow received and nothing of its records, and processing it again
-completes it.
+completes it. A partner's flows are stored and applied one at a time (its row is locked), so
+deliveries that arrive together, the same one twice or two consecutive ones, are taken in turn.
 """
 
 from __future__ import annotations
@@ -120,12 +121,21 @@ def receive(
         verified = verify_file(signature, path, trust_list(sender))
     except TrustError as error:
         return Delivery(issue(_receipt(None, sha256, REFUSED, f"signature: {error}")))
-    partner = Partner.objects.get(node_id=verified.node_id)
-    previous = Flow.objects.filter(direction=IN, partner=partner, sha256=sha256).first()
-    if previous is not None and previous.receipt:
-        return Delivery(stored_receipt(previous), previous, replay=True)
-    flow = previous or _store(partner, path, sha256, signature, keep)
+    with transaction.atomic():
+        partner = _locked(Partner.objects.get(node_id=verified.node_id).pk)
+        previous = Flow.objects.filter(direction=IN, partner=partner, sha256=sha256).first()
+        if previous is not None and previous.receipt:
+            return Delivery(stored_receipt(previous), previous, replay=True)
+        flow = previous or _store(partner, path, sha256, signature, keep)
     return process(flow)
+
+
+def _locked(partner_id: int) -> Partner:
+    """The partner's row, locked until the transaction ends: a partner's flows are checked and
+    applied one at a time, so the same flow sent twice at once, or two consecutive flows, can
+    neither both take one sequence number nor miss each other (PostgreSQL; SQLite has one
+    writer at a time anyway)."""
+    return Partner.objects.select_for_update().get(pk=partner_id)
 
 
 def stored_receipt(flow: Flow) -> SignedReceipt:
@@ -256,20 +266,26 @@ def _close(flow: Flow, receipt: Receipt, state: str) -> Delivery:
 
 def process(flow: Flow, *, release: bool = False, today: date | None = None) -> Delivery:
     """Check and apply a stored flow; also applies the held flows that now come next."""
-    delivery = _process(flow, release, today or timezone.localdate())
-    last = delivery
-    while last.flow is not None and last.flow.state == APPLIED_STATE:
-        held = Flow.objects.filter(
-            direction=IN,
-            partner=last.flow.partner,
-            flow_type=last.flow.flow_type,
-            sequence=(last.flow.sequence or 0) + 1,
-            state=HELD_STATE,
-        ).first()
-        if held is None:
-            break
-        last = _process(held, False, today or timezone.localdate())
-        delivery.following.append(last)
+    with transaction.atomic():
+        _locked(flow.partner_id)
+        flow.refresh_from_db()
+        if flow.state != RECEIVED and not (release and flow.state == HELD_STATE):
+            # Another delivery of the same bytes took it while this one waited for the lock.
+            return Delivery(stored_receipt(flow), flow, replay=True)
+        delivery = _process(flow, release, today or timezone.localdate())
+        last = delivery
+        while last.flow is not None and last.flow.state == APPLIED_STATE:
+            held = Flow.objects.filter(
+                direction=IN,
+                partner=last.flow.partner,
+                flow_type=last.flow.flow_type,
+                sequence=(last.flow.sequence or 0) + 1,
+                state=HELD_STATE,
+            ).first()
+            if held is None:
+                break
+            last = _process(held, False, today or timezone.localdate())
+            delivery.following.append(last)
     for done in (delivery, *delivery.following):
         if done.flow is not None and done.flow.state == APPLIED_STATE:
             flow_applied.send_robust(sender=Flow, flow=done.flow)

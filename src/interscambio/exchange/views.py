@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -113,7 +113,19 @@ def receive_flow(request: HttpRequest) -> HttpResponse:
             )
         except TrustError as error:
             return problem(400, "Bad Request", f"Agid-JWT-Signature: {error}")
-        delivery = receive(spool, request.headers.get(SIGNATURE_HEADER, ""), sender=partner)
+        try:
+            delivery = receive(spool, request.headers.get(SIGNATURE_HEADER, ""), sender=partner)
+        except DatabaseError:
+            # The database restarted under the import: its transaction was undone. The sender
+            # keeps the flow queued and sends it again, which applies it whole.
+            response = problem(
+                503,
+                "Service Unavailable",
+                "the node's database failed while taking the flow: nothing of it was applied; "
+                "send it again later",
+            )
+            response["Retry-After"] = "60"
+            return response
     finally:
         spool.unlink(missing_ok=True)
     response = HttpResponse(

@@ -9,12 +9,14 @@ questura/run.py), so a failed run changes nothing but its own record.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from interscambio.exchange.models import Flow
@@ -24,6 +26,8 @@ from interscambio.reconciliation.store import Stored
 log = logging.getLogger(__name__)
 
 PARTNER_FLOW = {"comune": "permessi", "questura": "anagrafe"}
+# An arbitrary constant naming this lock among PostgreSQL advisory locks.
+RUN_LOCK = 0x2EC0C1
 
 
 class ReconciliationError(Exception):
@@ -42,6 +46,23 @@ class Report:
 
 def _quiet(_: str) -> None:
     return None
+
+
+@contextmanager
+def _one_run_at_a_time() -> Iterator[None]:
+    """Runs queue on a PostgreSQL advisory lock: a run reads the stored discrepancies before
+    it writes its own, so two at once (two flows applied together) would open the same one
+    twice and the second would fail. SQLite has one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
 
 
 def reconcile(
@@ -69,7 +90,8 @@ def reconcile(
             from interscambio.reconciliation.comune.run import reconcile_comune as work
         else:
             from interscambio.reconciliation.questura.run import reconcile_questura as work
-        counts, seconds, stored = work(run, flow, today, say)
+        with _one_run_at_a_time():
+            counts, seconds, stored = work(run, flow, today, say)
     except Exception as error:
         run.error = f"{type(error).__name__}: {error}"
         run.finished = timezone.now()

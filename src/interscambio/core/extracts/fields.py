@@ -38,7 +38,10 @@ def text(max_length: int) -> Parser:
 def integer(minimum: int = 0, maximum: int = 10**9) -> Parser:
     def parse(value: str) -> int:
         if not re.fullmatch(r"[0-9]+", value):
-            raise FieldError(f"not a whole number: {value!r}")
+            raise FieldError(f"not a whole number: {value[:40]!r}")
+        digits = len(value.lstrip("0"))
+        if digits > 18:  # no column's range is that wide, and int() refuses 4,300 digits
+            raise FieldError(f"{digits} digits: outside {minimum}..{maximum}")
         number = int(value)
         if not minimum <= number <= maximum:
             raise FieldError(f"{number} is outside {minimum}..{maximum}")

@@ -80,6 +80,10 @@ def _json_line(raw: bytes, number: int) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FlowError(f"line {number}: not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise FlowError(f"line {number}: JSON nested too deeply to be a flow line") from None
+    except ValueError:  # Python's limit on the digits of a number (4,300)
+        raise FlowError(f"line {number}: JSON with a number too long to be read") from None
     if not isinstance(data, dict):
         raise FlowError(f"line {number}: must be a JSON object")
     return data
@@ -122,7 +126,7 @@ class FlowReader:
                 f"line 1: format version {version!r} is not supported (this node reads "
                 f"{FORMAT_VERSION!r})"
             )
-        if data.get("tipo") not in FLOW_TYPES:
+        if not isinstance(data.get("tipo"), str) or data["tipo"] not in FLOW_TYPES:
             raise FlowError(
                 f"line 1, tipo: unknown flow type {data.get('tipo')!r} "
                 f"(known: {', '.join(FLOW_TYPES)})"
@@ -132,7 +136,12 @@ class FlowReader:
             raise FlowError(
                 "line 1, the header: " + "; ".join(f"{_path(e)}: {e.message}" for e in errors)
             )
-        header = Header.from_json(data)
+        try:
+            header = Header.from_json(data)
+        except ValueError as error:  # the schema checks the pattern, not the calendar
+            raise FlowError(
+                f"line 1, generato: {data['generato']!r} is not a date and time ({error})"
+            ) from None
         if header.period.end < header.period.start:
             raise FlowError("line 1, periodo: 'al' is before 'dal'")
         if expected_receiver is not None and header.receiver != expected_receiver:

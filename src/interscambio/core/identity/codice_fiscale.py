@@ -104,6 +104,8 @@ def omocode(code: str, level: int) -> str:
 
 def fold_omocodia(code: str) -> str:
     """The base code of an omocode: letters in digit places turned back into digits."""
+    if not _CODE_RE.fullmatch(code[:15] + "A"):
+        raise ValueError(f"{code!r} is not in the form of a codice fiscale")
     chars = list(code[:15])
     for position in OMOCODIA_POSITIONS:
         chars[position] = chars[position].translate(_TO_DIGIT)
@@ -111,9 +113,25 @@ def fold_omocodia(code: str) -> str:
     return body + check_letter(body)
 
 
+def written(code: str) -> str:
+    """A code as people write it, made comparable: spaces dropped, upper case."""
+    return "".join(code.split()).upper()
+
+
+def same_code(a: str, b: str) -> bool:
+    """Whether two codes as written are the same codice fiscale: spaces and case do not count,
+    an omocode is the same as its base code (the check letter, which follows from the rest, is
+    not compared), any other text (a provisional code, a malformed one) is the same only as
+    itself. Symmetric, and never raises."""
+    a, b = written(a), written(b)
+    if _CODE_RE.fullmatch(a) and _CODE_RE.fullmatch(b):
+        return fold_omocodia(a)[:15] == fold_omocodia(b)[:15]
+    return a == b
+
+
 def is_valid(code: str) -> bool:
     """True for a well-formed 16-character code (omocodes included) with the right check letter."""
-    if not _CODE_RE.match(code):
+    if not _CODE_RE.fullmatch(code):
         return False
     return check_letter(code[:15]) == code[15]
 
@@ -133,16 +151,16 @@ def provisional_check_digit(first10: str) -> str:
 
 def is_provisional(code: str) -> bool:
     """True for a well-formed provisional 11-digit numeric code."""
-    return bool(_PROVISIONAL_RE.match(code)) and provisional_check_digit(code[:10]) == code[10]
+    return bool(_PROVISIONAL_RE.fullmatch(code)) and provisional_check_digit(code[:10]) == code[10]
 
 
 def validation_error(code: str) -> str | None:
     """Why `code` is not an acceptable codice fiscale, or None when it is."""
-    if _PROVISIONAL_RE.match(code):
+    if _PROVISIONAL_RE.fullmatch(code):
         return None if is_provisional(code) else "wrong check digit of the provisional code"
     if len(code) != 16:
         return f"must be 16 characters (or an 11-digit provisional code), not {len(code)}"
-    if not _CODE_RE.match(code):
+    if not _CODE_RE.fullmatch(code):
         return "not in the form of a codice fiscale"
     if check_letter(code[:15]) != code[15]:
         return f"wrong check letter (expected {check_letter(code[:15])})"

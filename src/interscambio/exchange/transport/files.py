@@ -20,28 +20,41 @@ from interscambio.exchange.transport import TransportError
 FLOW_SUFFIX, RECEIPT_SUFFIX, SIGNATURE_SUFFIX = ".ndjson", ".ricevuta.json", ".jws"
 
 
-def _put(folder: Path, name: str, data: bytes | Path) -> None:
-    target = folder / name
+def _write_partial(folder: Path, name: str, data: bytes | Path) -> Path:
     partial = folder / f".{name}.partial"
     try:
         if isinstance(data, Path):
             shutil.copyfile(data, partial)
         else:
             partial.write_bytes(data)
-        partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise TransportError(f"cannot write {target}: {error.strerror or error}") from None
+        raise TransportError(f"cannot write {folder / name}: {error.strerror or error}") from None
+    return partial
 
 
 def put_signed(folder: Path, name: str, body: bytes | Path, signature: str) -> Path:
-    """Write `name` and `name.jws` into `folder` (signature first)."""
+    """Write `name` and `name.jws` into `folder` (signature first).
+
+    Both are written in full before either is renamed into place: a disk that fills up halfway
+    leaves nothing behind, not even a signature without its file."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise TransportError(f"cannot create {folder}: {error.strerror or error}") from None
-    _put(folder, name + SIGNATURE_SUFFIX, signature.encode("ascii"))
-    _put(folder, name, body)
+    signed = _write_partial(folder, name + SIGNATURE_SUFFIX, signature.encode("ascii"))
+    try:
+        written = _write_partial(folder, name, body)
+    except TransportError:
+        signed.unlink(missing_ok=True)
+        raise
+    try:
+        signed.replace(folder / (name + SIGNATURE_SUFFIX))
+        written.replace(folder / name)
+    except OSError as error:
+        signed.unlink(missing_ok=True)
+        written.unlink(missing_ok=True)
+        raise TransportError(f"cannot write {folder / name}: {error.strerror or error}") from None
     return folder / name
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from interscambio.core.addresses import Gazetteer, compare
 from interscambio.core.codes import CANCELLATION_REASONS, EU_MEMBER_STATES
-from interscambio.core.identity.codice_fiscale import fold_omocodia, is_provisional
+from interscambio.core.identity.codice_fiscale import is_provisional, same_code
 from interscambio.linkage.names import normalize
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune.attribution import Attribution
@@ -204,7 +204,7 @@ def _personal_data(
         differences.append("cittadinanza")
     theirs = permit.codice_fiscale
     comparable = theirs and not is_provisional(theirs) and person.codice_fiscale
-    if comparable and fold_omocodia(theirs) != fold_omocodia(person.codice_fiscale):
+    if comparable and not same_code(theirs, person.codice_fiscale):
         differences.append("codiceFiscale")
     if not differences:
         return None

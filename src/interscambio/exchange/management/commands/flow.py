@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
@@ -68,6 +69,14 @@ class Command(BaseCommand):
             getattr(self, f"_{options['action']}")(options)
         except ExchangeError as error:
             raise CommandError(str(error)) from None
+        except DatabaseError as error:
+            # A database restarted under the command: its transaction was undone, and a flow
+            # already stored as received is applied when it is imported again.
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise CommandError(
+                f"the database failed ({reason}): what this command was doing was undone; "
+                "run it again once the database answers"
+            ) from None
 
     # --- helpers ---
 
