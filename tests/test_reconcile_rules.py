@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from interscambio.core.identity.codice_fiscale import encode, omocode, provisional_check_digit
 from interscambio.exchange.models import Flow, ReceivedRegistryEvent
 from interscambio.permits.models import Permit
 from interscambio.reconciliation import kinds
@@ -521,3 +522,37 @@ def test_the_questura_sees_holders_cancelled_or_moved_and_unknown_foreigners(
     assert found[kinds.HOLDER_MOVED].holder_cui == "C2"
     assert found[kinds.UNKNOWN_FOREIGNER].registry_id == "R3"  # the EU citizen R4 is not flagged
     assert reconcile(questura_node, today=TODAY).stored.opened == 0
+
+
+def test_a_provisional_code_in_the_registry_is_compared_without_failing_the_run(
+    node: None,
+) -> None:
+    definitive = encode("EL AMRANI", "YOUSSEF", "M", date(1990, 5, 4), "Z330")
+    provisional = "1234567890" + provisional_check_digit("1234567890")
+    resident(
+        "R1",
+        "EL AMRANI",
+        "YOUSSEF",
+        date(1990, 5, 4),
+        codice_fiscale=provisional,
+        title_number="P1",
+        title_issue_date=date(2026, 1, 10),
+        title_expiry_date=date(2028, 1, 10),
+    )
+    resident(
+        "R2",
+        "EL AMRANI",
+        "YOUSSEF",
+        date(1990, 5, 4),
+        codice_fiscale=omocode(definitive, 2).lower(),  # an omocode, typed in lower case
+        title_number="P2",
+        title_issue_date=date(2026, 1, 10),
+        title_expiry_date=date(2028, 1, 10),
+    )
+    flow = flow_of(
+        permit("P1", "EL AMRANI", "YOUSSEF", date(1990, 5, 4), codice_fiscale=definitive),
+        permit("P2", "EL AMRANI", "YOUSSEF", date(1990, 5, 4), codice_fiscale=definitive),
+    )
+    reconcile(flow, today=TODAY)
+    found = Discrepancy.objects.filter(kind=kinds.PERSONAL_DATA)
+    assert [(d.registry_id, d.evidence["differenze"]) for d in found] == [("R1", ["codiceFiscale"])]

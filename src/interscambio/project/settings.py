@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "interscambio.demo",
     "interscambio.operations",
     "interscambio.notices",
+    "interscambio.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,10 @@ RECONCILE_DWELLING_FROM_EXCHANGE = envbool("INTERSCAMBIO_DWELLING_FROM_EXCHANGE"
 RECONCILE_LINK_THRESHOLD = float(env("INTERSCAMBIO_LINK_THRESHOLD", "0.5"))
 RECONCILE_APPLY_SCORE = float(env("INTERSCAMBIO_RENEWAL_MIN_SCORE", "0.99"))
 RECONCILE_EXPIRED_GRACE_DAYS = int(env("INTERSCAMBIO_EXPIRED_GRACE_DAYS", "60"))
+
+# The deadlines engine (docs/deadlines.md): a permit is "in scadenza" this many days before it
+# expires. The grace after the expiry and the dwelling rule are the reconciliation's above.
+DEADLINES_EXPIRING_DAYS = int(env("INTERSCAMBIO_DEADLINES_EXPIRING_DAYS", "60"))
 
 # The access log (docs/audit-log.md): minutes between signed tree heads (`audit head --if-due`).
 AUDIT_HEAD_INTERVAL_MINUTES = int(env("INTERSCAMBIO_AUDIT_HEAD_INTERVAL_MINUTES", "60"))

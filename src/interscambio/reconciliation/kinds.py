@@ -29,6 +29,9 @@ CANCELLED_HOLDER = "cancellato_con_permesso_valido"
 HOLDER_CANCELLED = "cancellazione_titolare"
 HOLDER_MOVED = "cambio_indirizzo_titolare"
 UNKNOWN_FOREIGNER = "straniero_sconosciuto"
+# Opened by the deadlines engine (docs/deadlines.md), not by a reconciliation rule.
+DWELLING_NOT_DECLARED = "dichiarazione_dimora_mancante"
+CANCELLATION_DUE = "cancellazione_dovuta"
 
 KINDS: Final[dict[str, Kind]] = {
     k.code: k
@@ -45,6 +48,18 @@ KINDS: Final[dict[str, Kind]] = {
         Kind(HOLDER_CANCELLED, "questura", MEDIUM, "Cancellazione anagrafica di un titolare"),
         Kind(HOLDER_MOVED, "questura", LOW, "Cambio di indirizzo di un titolare"),
         Kind(UNKNOWN_FOREIGNER, "questura", MEDIUM, "Iscritto extra UE sconosciuto alla Questura"),
+        Kind(
+            DWELLING_NOT_DECLARED,
+            "comune",
+            MEDIUM,
+            "Dichiarazione di dimora abituale non rinnovata entro 60 giorni dal rinnovo",
+        ),
+        Kind(
+            CANCELLATION_DUE,
+            "comune",
+            HIGH,
+            "Cancellabile: 6 mesi dalla scadenza e 30 giorni dall'avviso senza rinnovo",
+        ),
     )
 }
 

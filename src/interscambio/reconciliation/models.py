@@ -24,10 +24,16 @@ def _choices(table: dict[str, str]) -> list[tuple[str, str]]:
 class Run(models.Model):
     """One reconciliation: after a flow, or on demand, with what it found and how long it took."""
 
-    AFTER_FLOW, ON_DEMAND = "flusso", "richiesta"
+    AFTER_FLOW, ON_DEMAND, DEADLINES = "flusso", "richiesta", "scadenze"
 
     trigger = models.CharField(
-        _("avvio"), max_length=10, choices=[(AFTER_FLOW, _("flusso")), (ON_DEMAND, _("richiesta"))]
+        _("avvio"),
+        max_length=10,
+        choices=[
+            (AFTER_FLOW, _("flusso")),
+            (ON_DEMAND, _("richiesta")),
+            (DEADLINES, _("scadenze")),  # the deadlines engine's findings
+        ],
     )
     flow = models.ForeignKey(
         Flow, models.PROTECT, null=True, blank=True, related_name="reconciliations"

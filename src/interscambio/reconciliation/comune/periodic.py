@@ -11,10 +11,17 @@ EU citizens hold no permit and are never flagged for lacking one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Final
 
-from interscambio.core.codes import EU_MEMBER_STATES
+from interscambio.core.deadlines import (
+    cancellation_due,
+    eu_citizen,
+    expired_beyond_grace,
+    latest_title,
+    renewal_pending,
+    subject,
+)
 from interscambio.exchange.models import ReceivedPermit
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.comune.checks import person_evidence
@@ -23,12 +30,11 @@ from interscambio.reconciliation.findings import Finding, key_of
 from interscambio.reconciliation.models import Link
 from interscambio.reconciliation.store import in_chunks
 
-CANCELLATION_AFTER: Final = timedelta(days=183)  # 6 months after expiry (DPR 223/1989 art. 11)
 DEATH: Final = frozenset({"1", "2"})
 
 
 def _foreign(person: Person) -> bool:
-    return not any(c in EU_MEMBER_STATES for c in person.citizenships)
+    return not eu_citizen(person.citizenships)
 
 
 def newest_permits() -> dict[str, tuple[str, date, date | None]]:
@@ -48,15 +54,6 @@ def newest_permits() -> dict[str, tuple[str, date, date | None]]:
     return newest
 
 
-def _latest_title(
-    person: Person, known: tuple[str, date, date | None] | None
-) -> tuple[str, date | None, date | None]:
-    registry = (person.title_number, person.title_issue_date, person.title_expiry_date)
-    if known is None or (registry[1] is not None and registry[1] >= known[1]):
-        return registry
-    return known
-
-
 def expired(
     people: Iterable[Person],
     today: date,
@@ -66,23 +63,24 @@ def expired(
     """Residents whose newest permit, the registry's or one the Questura reported, expired
     `grace_days` ago or more, with no renewal application the registry knows of since."""
     findings, cleared = [], []
-    limit = today - timedelta(days=grace_days)
     for person in people:
-        subject = person.registry_id
-        number, issued, expiry = _latest_title(person, known.get(subject))
-        requested = person.title_renewal_requested_date
-        pending = requested is not None and (issued is None or requested > issued)
-        flagged = person.resident and _foreign(person) and not pending
-        if not flagged or expiry is None or expiry >= limit:
-            cleared.append(key_of(kinds.EXPIRED, subject))
+        registry_id = person.registry_id
+        registry = (person.title_number, person.title_issue_date, person.title_expiry_date)
+        kind, number, issued, expiry = latest_title(
+            person.title_kind, registry, known.get(registry_id)
+        )
+        pending = renewal_pending(kind, issued, person.title_renewal_requested_date)
+        flagged = subject(person.resident, person.citizenships, kind) and not pending
+        if not flagged or expiry is None or not expired_beyond_grace(expiry, today, grace_days):
+            cleared.append(key_of(kinds.EXPIRED, registry_id))
             continue
         findings.append(
             Finding(
                 kind=kinds.EXPIRED,
-                subject=subject,
+                subject=registry_id,
                 summary=f"Permesso {number} scaduto il {expiry:%d/%m/%Y}; nessun rinnovo noto",
                 rule="scaduto_senza_rinnovo",
-                registry_id=subject,
+                registry_id=registry_id,
                 permit_number=number,
                 evidence={
                     "anagrafe": person_evidence(person),
@@ -92,7 +90,7 @@ def expired(
                         "dataScadenza": expiry.isoformat(),
                     },
                 },
-                due_date=expiry + CANCELLATION_AFTER,
+                due_date=cancellation_due(expiry),
             )
         )
     return findings, cleared
