@@ -311,3 +311,22 @@ CONSULTATION_CASE_PATTERN = env(
 
 # The verification API: calls per client per minute (docs/api.md).
 VERIFICATION_CALLS_PER_MINUTE = int(env("INTERSCAMBIO_VERIFICATION_CALLS_PER_MINUTE", "600"))
+
+# Notices to residents (docs/notices.md): the language table's overrides as "COUNTRY:language"
+# pairs separated by ";" (ISO 3166-1 alpha-3, a language of notices/languages.py), and the
+# office whose name, address and contacts each letter carries.
+NOTICES_LANGUAGE_BY_COUNTRY = {
+    country.strip().upper(): language.strip().lower()
+    for country, _, language in (
+        p.partition(":") for p in env("INTERSCAMBIO_NOTICE_LANGUAGES").split(";") if p.strip()
+    )
+}
+NOTICES_LETTERHEAD = env(
+    "INTERSCAMBIO_NOTICE_LETTERHEAD", f"Comune di {NODE_NAME}\nServizi Demografici - Anagrafe"
+)
+NOTICES_OFFICE = env("INTERSCAMBIO_NOTICE_OFFICE", f"Ufficio Anagrafe del Comune di {NODE_NAME}")
+NOTICES_OFFICE_ADDRESS = env("INTERSCAMBIO_NOTICE_OFFICE_ADDRESS", "Via della Consolata 23")
+NOTICES_OFFICE_PHONE = env("INTERSCAMBIO_NOTICE_OFFICE_PHONE", "011 011 11111")
+NOTICES_OFFICE_EMAIL = env("INTERSCAMBIO_NOTICE_OFFICE_EMAIL", "anagrafe@comune.example.it")
+NOTICES_OFFICE_HOURS = env("INTERSCAMBIO_NOTICE_OFFICE_HOURS", "lun-ven 9-12")
+NOTICES_FONT_DIRS = [p for p in env("INTERSCAMBIO_FONT_DIRS").split(os.pathsep) if p]
