@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "backup": "Back the node up into a folder, or restore a backup into an empty node",
     "purge": "Delete what is past its retention: flow files, receipts, resolved discrepancies",
     "serve": "Serve this node's API to its partners (waitress)",
+    "hub": "Host several Comuni in one installation: add one, list them, run a command in each",
     "manage": "Run any Django management command (for administrators)",
 }
 
@@ -77,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from interscambio.linkage.cli import main as link_main
 
         return link_main(rest)
+    if name == "hub":
+        from interscambio.hub.cli import main as hub_main
+
+        return hub_main(rest)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interscambio.project.settings")
     from django.core.management import execute_from_command_line
 

@@ -264,11 +264,11 @@ RETAIN_RECEIPTS_DAYS = int(env("INTERSCAMBIO_RETAIN_RECEIPTS_DAYS", "1830"))
 RETAIN_RESOLVED_DISCREPANCIES_DAYS = int(
     env("INTERSCAMBIO_RETAIN_RESOLVED_DISCREPANCIES_DAYS", "730")
 )
-
 # Days an access log entry is kept before `purge` prunes it behind a signed checkpoint
 # (docs/audit-log.md): 24 months, the Garante's minimum for logs of access to sensitive records,
 # and a month. 0 or empty: never prune.
 RETAIN_AUDIT_DAYS = int(env("INTERSCAMBIO_RETAIN_AUDIT_DAYS", "760").strip() or "0")
+
 # Reconciliation (docs/reconciliation.md): run after each partner flow; renewals the Questura
 # reported are applied to the registry or proposed to an operator; a renewal through the
 # exchange also counts as the habitual-dwelling declaration; linkage and expiry thresholds.

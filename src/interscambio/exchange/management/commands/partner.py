@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from interscambio.exchange.errors import ExchangeError
 from interscambio.exchange.models import Partner
 from interscambio.exchange.models.partners import API, FILE
+from interscambio.exchange.partners import PartnerFileError, import_partners
 
 
 class Command(BaseCommand):
@@ -28,6 +31,12 @@ class Command(BaseCommand):
             required=True,
             help="first day the agreement covers (YYYY-MM-DD): periods are counted from it",
         )
+        imported = actions.add_parser(
+            "import",
+            help="add or change many partners from a CSV file (node_id, name, transport, url, "
+            "outbox, inbox, since, certificate: a PEM file's path), all or none",
+        )
+        imported.add_argument("file", type=Path)
         disable = actions.add_parser("disable", help="stop exchanging with a partner")
         disable.add_argument("node_id")
         actions.add_parser("list", help="list the partners")
@@ -55,6 +64,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 "next: trust its certificate with `interscambio keys trust PARTNER.crt`"
             )
+
+    def _import(self, options: dict[str, Any]) -> None:
+        try:
+            added, changed = import_partners(options["file"])
+        except (PartnerFileError, ExchangeError, OSError) as error:
+            raise CommandError(f"{options['file']}: {error}; nothing was changed") from None
+        self.stdout.write(f"{added} partners added, {changed} changed, certificates trusted")
 
     def _disable(self, options: dict[str, Any]) -> None:
         if not Partner.objects.filter(node_id=options["node_id"]).update(active=False):
