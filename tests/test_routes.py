@@ -46,6 +46,8 @@ PAGES: dict[str, tuple[dict[str, int], int]] = {
     "portal:search": ({"admin_anagrafe": 200, "operatore": 200, "agente": 200}, 403),
     # Object level: a person page opens only from a search with a purpose, for anyone.
     "portal:person": ({}, 403),
+    # The same for a pre-filled application; the Questura's consultant is refused it anyway.
+    "portal:prefill": ({}, 403),
     "portal:log": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "portal:anomalies": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "portal:log-export": ({"supervisore": 200, "admin_anagrafe": 200}, 403),

@@ -22,6 +22,11 @@ if settings.NODE_ROLE == "comune":
     urlpatterns += [
         path("consultazione/", consult.search, name="search"),
         path("consultazione/persone/<str:registry_id>/", consult.person, name="person"),
+        path(
+            "consultazione/persone/<str:registry_id>/precompilazione.<str:kind>",
+            consult.prefill,
+            name="prefill",
+        ),
     ]
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

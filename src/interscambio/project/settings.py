@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "interscambio.operations",
     "interscambio.notices",
     "interscambio.deadlines",
+    "interscambio.prefill",
 ]
 
 MIDDLEWARE = [
@@ -330,3 +331,7 @@ NOTICES_OFFICE_PHONE = env("INTERSCAMBIO_NOTICE_OFFICE_PHONE", "011 011 11111")
 NOTICES_OFFICE_EMAIL = env("INTERSCAMBIO_NOTICE_OFFICE_EMAIL", "anagrafe@comune.example.it")
 NOTICES_OFFICE_HOURS = env("INTERSCAMBIO_NOTICE_OFFICE_HOURS", "lun-ven 9-12")
 NOTICES_FONT_DIRS = [p for p in env("INTERSCAMBIO_FONT_DIRS").split(os.pathsep) if p]
+
+# Pre-filled permit applications (docs/prefill.md): the province of the residence address,
+# which the registry does not hold (the node's name is the Comune's).
+PREFILL_PROVINCE = env("INTERSCAMBIO_PROVINCE", "TO").strip().upper()
