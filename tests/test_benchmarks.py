@@ -62,3 +62,39 @@ def test_the_api_load_benchmark_prints_rates_and_latencies() -> None:
     assert set(lines) == {"verifica", "consultazione"}
     for line in lines.values():
         assert " 0 errors" in line and "p99" in line and "target" in line
+
+
+def test_the_province_benchmark_prints_the_questura_and_hub_runs() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "province.py"),
+            "--comuni",
+            "12",
+            "--residents",
+            "3000",
+            "--hub-comuni",
+            "3",
+            "--database",
+            "sqlite",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    runs = {
+        line[:18].strip(): line[18:].split()
+        for line in result.stdout.splitlines()
+        if line.startswith(("Questura monthly", "hub fortnightly"))
+    }
+    # Comuni, flows, records: one flow for each Comune, and records in them.
+    assert runs["Questura monthly"][:2] == ["12", "12"]
+    assert runs["hub fortnightly"][:2] == ["3", "3"]
+    assert all(int(figures[2].replace(",", "")) > 0 for figures in runs.values())
+    assert "12 flows written, one into each Comune's outbox" in result.stdout
+    assert "3 flows written, one from each Comune for the Questura" in result.stdout
+    assert "hub set-up: 3 Comuni added" in result.stdout
