@@ -4,8 +4,9 @@
 Set-up, not measured: a synthetic city (`interscambio synth`), a Comune node on PostgreSQL
 loaded with its gazetteer and registry, the agreement, an office of the Questura and one of
 another administration, each with an API client whose key is made for the run. The node is
-served by gunicorn (sync workers: each request is short and mostly waits on the database, and
-a sync worker per core and a half keeps both cores busy without threads fighting over the GIL).
+served by gunicorn (sync workers: each request is short and waits on the database about half
+its time, and two sync workers per core keep both cores busy without threads fighting over the
+GIL; the sample deploy/gunicorn.conf.py does the same).
 
 Measured: load processes separate from the server, on loopback, each with several connections,
 sending for a fixed time: the verification API (`POST /api/v1/verifica`, a codice fiscale of
@@ -317,7 +318,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per API, default 20")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers, default 3")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, default 4")
     parser.add_argument("--threads", type=int, default=1, help="per worker (gthread), default 1")
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--connections", type=int, default=4, help="per load process")

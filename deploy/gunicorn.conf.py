@@ -6,7 +6,6 @@ deploy/systemd/interscambio-web.service. Any setting can be overridden without e
 file: Environment=GUNICORN_CMD_ARGS=--workers=6 in a drop-in (systemctl edit interscambio-web).
 """
 
-import math
 import os
 from pathlib import Path
 
@@ -16,12 +15,12 @@ wsgi_app = "interscambio.project.wsgi:application"
 bind = "127.0.0.1:8000"
 forwarded_allow_ips = "127.0.0.1,::1"
 
-# Sync workers: a request is short and mostly waits on the database. One and a half per core
+# Sync workers: a request is short and waits on the database about half its time. Two per core
 # kept two cores busy in benchmarks/api_load.py (docs/api.md); at least 3, so that a partner's
 # flow being imported (one worker, up to minutes) never leaves the portal without a worker.
 # Each worker holds one PostgreSQL connection: keep workers + 5 under max_connections.
 worker_class = "sync"
-workers = max(3, math.ceil(1.5 * len(os.sched_getaffinity(0))))
+workers = max(3, 2 * len(os.sched_getaffinity(0)))
 
 # A sync worker is busy for the whole request: a flow is imported and answered with its
 # receipt in one request, and the sender waits up to INTERSCAMBIO_HTTP_TIMEOUT_SECONDS (600).

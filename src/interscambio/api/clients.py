@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from interscambio.access import rules
 from interscambio.access.models import ApiClient
-from interscambio.api import limits
 from interscambio.api.models import SeenAssertion
 from interscambio.core.trust import (
     TrustError,
@@ -59,8 +58,6 @@ class Caller:
     client: ApiClient
     user: str  # the end user the tracking evidence names, or the client itself
     tracking: dict[str, Any] | None
-    # Set when the call is counted against a rate limit and is over it: the seconds to wait.
-    retry_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,39 +148,20 @@ _SEEN: Final = (
 )
 
 
-def _remember(verified: VerifiedToken, client: ApiClient, *, counted: bool) -> int | None:
-    """Use the assertion up (refused if seen before) and, if `counted`, count the call: on
-    PostgreSQL both in one round trip. The seconds to wait if the call is over its limit."""
+def _remember(verified: VerifiedToken, client: ApiClient) -> None:
     leeway = timedelta(seconds=settings.EXCHANGE_CLOCK_TOLERANCE_SECONDS)
     _sweep(leeway)
     expires = connection.ops.adapt_datetimefield_value(verified.expires + leeway)
-    seen = [client.client_id, verified.jti, expires]
-    moment = timezone.now()
-    count = limits.statement(client.client_id, moment) if counted else None
-    calls = None
     with connection.cursor() as cursor:
-        if count is not None and connection.vendor == "postgresql":
-            cursor.execute(f"{_SEEN}; {count[0]}", [*seen, *count[1]])
-            fresh = cursor.fetchone()
-            cursor.nextset()
-            (calls,) = cursor.fetchone()
-        else:
-            cursor.execute(_SEEN, seen)
-            fresh = cursor.fetchone()
-            if count is not None and fresh is not None:
-                cursor.execute(*count)
-                (calls,) = cursor.fetchone()
-    if fresh is None:
-        # The count, if made, is undone with the transaction this refusal ends.
-        raise _unauthorized(f"client assertion: jti {verified.jti!r} was used already (a replay)")
-    return None if calls is None else limits.counted(client.client_id, calls, moment)
+        cursor.execute(_SEEN, [client.client_id, verified.jti, expires])
+        if cursor.fetchone() is None:
+            raise _unauthorized(
+                f"client assertion: jti {verified.jti!r} was used already (a replay)"
+            )
 
 
-def authenticate(
-    request: HttpRequest, role: str, *, tracking_required: bool, counted: bool = False
-) -> Caller:
-    """The caller of this request, checked for `role`; ApiProblem when refused. A `counted` call
-    is counted against its client's rate limit (`Caller.retry_after`)."""
+def authenticate(request: HttpRequest, role: str, *, tracking_required: bool) -> Caller:
+    """The caller of this request, checked for `role`; ApiProblem when refused."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise _unauthorized("a client assertion is required: Authorization: Bearer <JWT>")
@@ -217,6 +195,6 @@ def authenticate(
             f"the client {client.client_id} is revoked or its office "
             f"{client.office.code} is not covered by an agreement in force today",
         )
-    retry_after = _remember(verified, client, counted=counted)
+    _remember(verified, client)
     user = str(tracking["userID"]) if tracking else client.client_id
-    return Caller(client, user, tracking, retry_after)
+    return Caller(client, user, tracking)

@@ -4,9 +4,9 @@
 One statement counts and reads the count (an upsert), so that every worker process of the
 server shares the same count and two calls in the same instant are both counted. Counted in
 the transaction of the call's answer, a refused call is not counted, and the count holds the
-client's row until that answer is committed: calls of one client queue there, as every call
-queues on the access log's append anyway. The verification API sends the upsert in the same
-round trip as its assertion's anti-replay insert (`clients.authenticate`).
+client's row until that answer is committed: calls of one client queue there, so the count
+comes as late as it can. The verification API sends the upsert in the same
+round trip as the access log's lock, just before its entry is written (`Count`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ _UPSERT = (
 
 
 def statement(client_id: str, moment: datetime) -> tuple[str, list[Any]]:
-    """The upsert that counts a call at `moment`, with its parameters, for a caller that sends it
-    together with its own statement (`clients.authenticate`)."""
+    """The upsert that counts a call at `moment`, with its parameters."""
     minute = moment.replace(second=0, microsecond=0)
     return _UPSERT, [client_id, connection.ops.adapt_datetimefield_value(minute)]
 
@@ -44,11 +43,25 @@ def counted(client_id: str, calls: int, moment: datetime) -> int | None:
     return 60 - moment.second if calls > settings.VERIFICATION_CALLS_PER_MINUTE else None
 
 
+class Count:
+    """A call counted as the access log's gate (`audit.log.Gate`): the upsert goes in the same
+    round trip as the log's lock, so a client's calls queue in one place, not two, and a call
+    over the limit is refused before its entry is written. `wait` is then set."""
+
+    def __init__(self, client_id: str, now: datetime | None = None) -> None:
+        self.client_id, self.moment = client_id, now or timezone.now()
+        self.sql, self.params = statement(client_id, self.moment)
+        self.wait: int | None = None
+
+    def admits(self, row: tuple[Any, ...]) -> bool:
+        self.wait = counted(self.client_id, int(row[0]), self.moment)
+        return self.wait is None
+
+
 def over(client_id: str, now: datetime | None = None) -> int | None:
-    """Count this call: None while under the limit, else the seconds to wait."""
-    moment = now or timezone.now()
-    sql, parameters = statement(client_id, moment)
+    """Count this call on its own: None while under the limit, else the seconds to wait."""
+    count = Count(client_id, now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        (calls,) = cursor.fetchone()
-    return counted(client_id, calls, moment)
+        cursor.execute(count.sql, count.params)
+        count.admits(cursor.fetchone())
+    return count.wait

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -55,20 +55,45 @@ CHECKPOINT_LOCK: Final = APPEND_LOCK + 1
 SYSTEM: Final = "sistema"
 
 
-def _last_entry(cursor: Any) -> tuple[int, str] | None:
+class Gate(Protocol):
+    """A statement a caller has run right after the append lock is taken, in the same round
+    trip on PostgreSQL, and whose one row decides whether the entry is written at all: the
+    verification API's call count, which would otherwise be a second place where every call
+    queues (`api.limits`)."""
+
+    sql: str
+    params: list[Any]
+
+    def admits(self, row: tuple[Any, ...]) -> bool: ...
+
+
+def _last_entry(cursor: Any, gate: Gate | None = None) -> tuple[tuple[int, str] | None, bool]:
     """The last entry's index and hash, this transaction now the only one appending until it
-    ends. On PostgreSQL a row lock on the last entry is not enough: a waiting transaction would
-    read that same row, now no longer the last, once the lock is released. An advisory lock
-    taken before reading the last entry is; the two statements go in one round trip, and each
-    reads with its own snapshot, so the read sees every entry committed before the lock was
-    granted. SQLite serializes writers by itself (IMMEDIATE transactions, settings.py)."""
+    ends, and whether the gate (if any) admits the entry. On PostgreSQL a row lock on the last
+    entry is not enough: a waiting transaction would read that same row, now no longer the
+    last, once the lock is released. An advisory lock taken before reading the last entry is;
+    the statements go in one round trip, and each reads with its own snapshot, so the read sees
+    every entry committed before the lock was granted. SQLite serializes writers by itself
+    (IMMEDIATE transactions, settings.py)."""
+    admitted = True
     if connection.vendor == "postgresql":
-        cursor.execute(f"SELECT pg_advisory_xact_lock({APPEND_LOCK}); {_LAST}")
+        gated = f"; {gate.sql}" if gate is not None else ""
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({APPEND_LOCK}); {_LAST}{gated}",
+            gate.params if gate is not None else None,
+        )
         cursor.nextset()
+        row = cursor.fetchone()
+        if gate is not None:
+            cursor.nextset()
+            admitted = gate.admits(cursor.fetchone())
     else:
         cursor.execute(_LAST)
-    row = cursor.fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
+        row = cursor.fetchone()
+        if gate is not None:
+            cursor.execute(gate.sql, gate.params)
+            admitted = gate.admits(cursor.fetchone())
+    return (None if row is None else (int(row[0]), str(row[1]))), admitted
 
 
 def log_id() -> str:
@@ -86,8 +111,10 @@ def append(
     case_reference: str = "",
     records: Iterable[str | int] = (),
     at: datetime | None = None,
-) -> LogEntry:
-    """Append one entry: who read what, why; `records` are the ids returned, never names."""
+    gate: Gate | None = None,
+) -> LogEntry | None:
+    """Append one entry: who read what, why; `records` are the ids returned, never names.
+    None, and nothing appended, when the `gate` does not admit it."""
     moment = at or timezone.now()
     entry = {
         "time": utc_timestamp(moment),
@@ -101,7 +128,7 @@ def append(
         "records": [str(r) for r in records],
     }
     with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
-        return _append(moment, entry)
+        return _append(moment, entry, gate)
 
 
 _TABLE: Final = LogEntry._meta.db_table
@@ -117,9 +144,11 @@ _INSERT: Final = (
 )
 
 
-def _append(moment: datetime, entry: dict[str, Any]) -> LogEntry:
+def _append(moment: datetime, entry: dict[str, Any], gate: Gate | None = None) -> LogEntry | None:
     with connection.cursor() as cursor:
-        last = _last_entry(cursor)
+        last, admitted = _last_entry(cursor, gate)
+        if not admitted:
+            return None
         index = 0 if last is None else last[0] + 1
         previous = GENESIS if last is None else bytes.fromhex(last[1])
         record = encode_record(index, previous, entry)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from interscambio.access.roles import VERIFIER
+from interscambio.api import limits
 from interscambio.api.clients import ApiProblem, authenticate
 from interscambio.api.views import api, body, code, text
 from interscambio.audit import actions, log
@@ -44,20 +45,24 @@ def _question(data: dict[str, Any]) -> tuple[str, date]:
 def check(request: HttpRequest) -> HttpResponse:
     # One transaction: the assertion used up, the call counted, the answer logged, or nothing.
     with transaction.atomic():
-        caller = authenticate(request, VERIFIER, tracking_required=False, counted=True)
-        if caller.retry_after is not None:
-            # Answered, not raised: the assertion stays used up and the call counted.
-            return _too_many(caller.retry_after)
+        caller = authenticate(request, VERIFIER, tracking_required=False)
         asked, day = _question(body(request))
         answer = verify(asked, day)
-        log.append(
+        # Counted with the log's lock: a client's calls queue there, and an entry is written
+        # only for a call under its limit.
+        count = limits.Count(caller.client.client_id)
+        logged = log.append(
             actions.VERIFY,
             user=caller.user,
             office=caller.client.office.name,
             role=VERIFIER,
             query={"codice_fiscale": asked, "data": day.isoformat()},
             records=[actions.person(i) for i in answer.records],
+            gate=count,
         )
+        if logged is None:
+            # Answered, not raised: the assertion stays used up and the call counted.
+            return _too_many(count.wait or 1)
     shown: dict[str, Any] = {"residente": answer.resident, "permesso_valido": answer.permit_valid}
     if caller.client.shows_expiry:
         shown["scadenza_permesso"] = answer.expiry.isoformat() if answer.expiry else None
