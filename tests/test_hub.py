@@ -186,3 +186,15 @@ def test_a_comunes_environment_file_is_one_systemd_reads(folder: Path) -> None:
     read = read_env(folder / "comuni" / "001401" / "node.env")
     assert read["INTERSCAMBIO_NODE_NAME"] == 'SANT\'ANNA "DI" SOPRA'
     assert read["INTERSCAMBIO_HUB_PORT"] == "8101"
+
+
+def test_two_comuni_added_at_once_are_both_listed_with_their_own_ports(folder: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert hub(folder, "add", "001401", "COMUNE UNO", *postgres()).returncode == 0
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda c: hub(folder, "add", c, f"COMUNE {c}"), ["001402", "001403"]))
+    assert [d.returncode for d in done] == [0, 0], [d.stderr for d in done]
+    listed = json.loads(hub(folder, "list", "--json").stdout)
+    assert sorted(c["code"] for c in listed) == ["001401", "001402", "001403"]
+    assert sorted(c["port"] for c in listed) == [8101, 8102, 8103]

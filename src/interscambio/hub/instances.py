@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from interscambio.hub import databases
-from interscambio.hub.registry import ISTAT_CODE, Comune, Hub, HubError
+from interscambio.hub.registry import ISTAT_CODE, Comune, Hub, HubError, locked, open_hub
 
 ENV_FILE: Final = "node.env"
 
@@ -107,7 +107,15 @@ def add(
     hub: Hub, code: str, name: str, *, port: int | None = None, questura: Questura | None = None
 ) -> Comune:
     """Create the Comune's folder, database, key and partner; then list it in the hub. Nothing
-    is left behind if a step fails."""
+    is left behind if a step fails. One add at a time, on the list as it is now."""
+    with locked(hub.folder):
+        current = open_hub(hub.folder)
+        hub.comuni[:] = current.comuni
+        hub.postgres = hub.postgres or current.postgres
+        return _add(hub, code, name, port=port, questura=questura)
+
+
+def _add(hub: Hub, code: str, name: str, *, port: int | None, questura: Questura | None) -> Comune:
     if not ISTAT_CODE.fullmatch(code):
         raise HubError(f"code: {code!r} is not an ISTAT code (6 digits, e.g. 001272)")
     if not name.strip():

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -76,3 +79,12 @@ def open_hub(folder: Path, *, create: bool = False) -> Hub:
     except (ValueError, KeyError, TypeError) as error:
         raise HubError(f"{path} is damaged: {error}") from None
     return Hub(folder, data.get("postgres", ""), comuni)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """The hub's list changed by one command at a time: two `hub add` at once would both read
+    the list, pick the same port and each save a list without the other's Comune."""
+    with (folder / "hub.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
