@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, connections
 
 from interscambio.core import deadlines as rules
 from interscambio.deadlines import queue, services
@@ -333,3 +334,38 @@ def test_the_command_refuses_to_run_on_a_questura_node(node: None, settings: Any
     settings.NODE_ROLE = "questura"
     with pytest.raises(CommandError, match="belongs on a comune node"):
         command("run")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two connections at once to one server: SQLite's writers wait for each other anyway",
+)
+def test_two_runs_at_once_for_a_day_record_it_once(
+    settings: Any, tmp_path: Path, transactional_db: None
+) -> None:
+    import threading
+
+    settings.DATA_DIR = tmp_path
+    settings.NODE_ROLE, settings.NODE_ID = "comune", "001272"
+    Street.objects.create(code="00101", dug="VIA", name="GARIBALDI", civic_min=1, civic_max=300)
+    for n in range(5):
+        person(f"R{n}", title_expiry_date=DAY + timedelta(days=10 * n))
+    start, failures = threading.Barrier(2), []
+
+    def work() -> None:
+        try:
+            start.wait()
+            services.run(DAY, if_due=True)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert Run.objects.filter(reference_date=DAY).count() == 1
+    assert Transition.objects.count() == Deadline.objects.count() == 5

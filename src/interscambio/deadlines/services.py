@@ -16,9 +16,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from interscambio.core import deadlines as rules
@@ -81,11 +81,24 @@ def is_due(today: date) -> bool:
     return not Run.objects.filter(reference_date=today).exists()
 
 
-def run(today: date | None = None) -> Report:
-    """Recompute everyone's deadlines as of `today`; record the state changes; feed the queue."""
+# Any number, the same in every process: runs on PostgreSQL queue on this advisory lock.
+RUN_LOCK: Final = 0xDEAD_11E5
+
+
+def run(today: date | None = None, *, if_due: bool = False) -> Report | None:
+    """Recompute everyone's deadlines as of `today`; record the state changes; feed the queue.
+    With `if_due`, None when a run for `today` exists already. Runs take turns (an advisory
+    lock on PostgreSQL; SQLite's writers wait for each other), and whether one is due is
+    decided after the turn comes: the scheduler's run and one by hand never both record the
+    same transitions."""
     today = today or timezone.localdate()
     clock = time.perf_counter()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+        if if_due and not is_due(today):
+            return None
         job = Run.objects.create(reference_date=today)
         report = Report(job)
         everyone = evaluated(today)

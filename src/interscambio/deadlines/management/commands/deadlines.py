@@ -54,10 +54,10 @@ class Command(BaseCommand):
 
     def _run(self, options: dict[str, Any]) -> None:
         today = options["date"] or timezone.localdate()
-        if options["if_due"] and not services.is_due(today):
+        report = services.run(today, if_due=options["if_due"])
+        if report is None:
             self.stdout.write(f"deadlines already computed for {today}")
             return
-        report = services.run(today)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), indent=2))
             return
