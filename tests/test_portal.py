@@ -242,11 +242,11 @@ def test_the_supervisor_sees_off_hours_reads_among_the_anomalies(
     assert "nottambulo" in section and "03:00" in section
     sheet = supervisor.get("/registro/anomalie/", {"formato": "csv"})
     assert sheet["Content-Type"].startswith("text/csv")
-    lines = sheet.content.decode().splitlines()
-    assert lines[0].startswith("tipo,") and any(
-        line.startswith("fuori_orario,") and "nottambulo" in line for line in lines
+    lines = sheet.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("tipo;") and any(
+        line.startswith("fuori_orario;") and "nottambulo" in line for line in lines
     )
-    assert last(actions.EXPORT)["query"] == {"anomalie_giorni": 30}
+    assert last(actions.EXPORT)["query"]["filtri"] == {"giorni": 30}
 
 
 def test_every_portal_text_has_its_english_compiled() -> None:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: EUPL-1.2
 """The supervisor's pages: the access log filtered, the anomaly reports, the inspection export.
+The log and the anomalies come as CSV or XLSX too (`?formato=`, portal/tables.py).
 
 Reading the log is itself logged: the log names the staff who worked, and whoever reads it
 leaves a trace too.
@@ -7,25 +8,26 @@ leaves a trace too.
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from interscambio.access import roles
 from interscambio.audit import actions, log
 from interscambio.audit import anomalies as found
 from interscambio.audit.models import LogEntry, SignedTreeHead
+from interscambio.portal import tables
 from interscambio.portal.acting import requires
 from interscambio.portal.forms import LogFilterForm
 
@@ -65,16 +67,46 @@ def _filtered(data: dict[str, Any]) -> QuerySet[LogEntry]:
     return entries.order_by("-index")
 
 
+def _log_table(entries: QuerySet[LogEntry]) -> tables.Table:
+    """The log's list as the page shows it, every page of it."""
+    headers = [_("N."), _("Quando"), _("Utente"), _("Ufficio"), _("Ruolo"), _("Azione"),
+               _("Finalità"), _("Pratica"), _("Richiesta"), _("Schede")]  # fmt: skip
+    rows = []
+    for e in entries:
+        recorded = e.entry
+        query = " ".join(f"{k}={v}" for k, v in recorded.get("query", {}).items())
+        rows.append((e.index, e.at, e.user, e.office, e.role, e.action, e.purpose,
+                     e.case_reference, query, " ".join(recorded.get("records", []))))  # fmt: skip
+    # Not a list of people: the ids in it are what others read, not what the supervisor did.
+    return tables.Table("registro-accessi", headers, rows)
+
+
 @requires(*SUPERVISING)
 def entries(request: HttpRequest) -> HttpResponse:
+    """The log, newest first; `?formato=csv|xlsx` gives every entry the filters select."""
     form = LogFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(_filtered(data), PAGE).get_page(request.GET.get("pagina"))
     shown = {k: str(v) for k, v in data.items() if v}
+    kind = tables.wanted(request)
+    if kind is not None:
+        if form.is_bound and not form.is_valid():
+            # The page shows the error beside the field; a file would hold the whole log.
+            wrong = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+            return HttpResponseBadRequest(wrong, content_type="text/plain; charset=utf-8")
+        return tables.download(request, lambda: _log_table(_filtered(data)), kind, shown)
+    page = Paginator(_filtered(data), PAGE).get_page(request.GET.get("pagina"))
     with transaction.atomic():
         _note(request, actions.LOG_READ, {"filtri": shown, "pagina": page.number})
     heads = SignedTreeHead.objects.order_by("-signed_at")[:1]
-    context = {"form": form, "page": page, "head": heads[0] if heads else None}
+    kept = request.GET.copy()
+    for name in ("pagina", "formato"):
+        kept.pop(name, None)
+    context = {
+        "form": form,
+        "page": page,
+        "head": heads[0] if heads else None,
+        "filters": kept.urlencode() + "&" if kept else "",  # the download links keep them
+    }
     return render(request, "portal/log.html", context)
 
 
@@ -95,23 +127,33 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _anomalies_table(days: int) -> tables.Table:
+    end = timezone.now()
+    rows = found.rows(found.report(end - timedelta(days=days), end))
+    typed = [
+        {
+            **r,
+            "giorno": date.fromisoformat(r["giorno"]) if r["giorno"] else None,
+            "letture": int(r["letture"]),
+        }
+        for r in rows
+    ]
+    return tables.Table("anomalie", found.COLUMNS, [[r[c] for c in found.COLUMNS] for r in typed])
+
+
 @requires(*SUPERVISING)
 def anomalies(request: HttpRequest) -> HttpResponse:
-    """The anomaly reports of the last days (`?giorni=N`); `?formato=csv` for an inspection."""
+    """The anomaly reports of the last days (`?giorni=N`); `?formato=csv|xlsx` for an
+    inspection."""
     try:
         days = max(1, min(int(request.GET.get("giorni") or 30), 366))
     except ValueError:
         days = 30
+    kind = tables.wanted(request)
+    if kind is not None:
+        return tables.download(request, lambda: _anomalies_table(days), kind, {"giorni": days})
     end = timezone.now()
     report = found.report(end - timedelta(days=days), end)
-    as_csv = request.GET.get("formato") == "csv"
     with transaction.atomic():
-        _note(request, actions.EXPORT if as_csv else actions.LOG_READ, {"anomalie_giorni": days})
-    if not as_csv:
-        return render(request, "portal/anomalies.html", {"report": report, "days": days})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="anomalie-{days}-giorni.csv"'
-    writer = csv.DictWriter(response, fieldnames=found.COLUMNS)
-    writer.writeheader()
-    writer.writerows(found.rows(report))
-    return response
+        _note(request, actions.LOG_READ, {"anomalie_giorni": days})
+    return render(request, "portal/anomalies.html", {"report": report, "days": days})
