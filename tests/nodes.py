@@ -44,6 +44,23 @@ def node_database(folder: Path) -> Iterator[str | None]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# `interscambio ARGS` that writes its peak resident set (VmHWM, in kB) to a file as it exits.
+_MEASURED = """
+import atexit, os, runpy
+
+
+def _peak():
+    with open("/proc/self/status") as status:
+        kb = next(line for line in status if line.startswith("VmHWM:")).split()[1]
+    with open(os.environ["INTERSCAMBIO_TEST_PEAK_FILE"], "w") as out:
+        out.write(kb)
+
+
+atexit.register(_peak)
+runpy.run_module("interscambio", run_name="__main__")
+"""
+
+
 @dataclass
 class NodeProcess:
     role: str
@@ -83,22 +100,24 @@ class NodeProcess:
     def run_measured(self, *args: str) -> tuple[str, int]:
         """Run a command to its end: (its standard output, its own peak resident bytes).
 
-        The peak is the command's process alone, from wait4, not the largest of every process
-        the test session has run."""
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            process = subprocess.Popen(
-                self.command(*args), env=self.environment(), stdout=out, stderr=err
+        The peak is the command's own (its VmHWM as it exits), not the wait4 figure: Linux
+        carries the parent's high-water mark across the fork and exec into the child's
+        ru_maxrss, so after hundreds of tests the test process's own size would be measured."""
+        with tempfile.TemporaryDirectory() as folder:
+            peak_file = Path(folder) / "peak"
+            environment = {**self.environment(), "INTERSCAMBIO_TEST_PEAK_FILE": str(peak_file)}
+            result = subprocess.run(
+                [sys.executable, "-c", _MEASURED, *args],
+                env=environment,
+                capture_output=True,
+                text=True,
             )
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(), err.read().decode()
-        if process.returncode != 0:
-            raise AssertionError(
-                f"`interscambio {' '.join(args)}` exited {process.returncode}:\n{stdout}\n{stderr}"
-            )
-        return stdout, usage.ru_maxrss * 1024
+            if result.returncode != 0:
+                raise AssertionError(
+                    f"`interscambio {' '.join(args)}` exited {result.returncode}:\n"
+                    f"{result.stdout}\n{result.stderr}"
+                )
+            return result.stdout, int(peak_file.read_text()) * 1024
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
