@@ -44,6 +44,26 @@ def node_database(folder: Path) -> Iterator[str | None]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Hubs made by this run name their PostgreSQL databases and roles HUB_PREFIX_CODE: two runs on
+# one server (a developer's and CI's) never meet.
+HUB_PREFIX = f"test_hub_{os.getpid()}"
+
+
+def hub_postgres() -> list[str]:
+    """`hub add`'s arguments putting a hub's Comuni on the suite's PostgreSQL, if it has one."""
+    server = _postgres_server()
+    if server is None:
+        return []
+    return ["--postgres", server.rsplit("/", 1)[0], "--database-prefix", HUB_PREFIX]
+
+
+def drop_hub_databases(server: str, codes: list[str]) -> None:
+    with psycopg.connect(server, autocommit=True) as admin:
+        for code in codes:
+            admin.execute(f'DROP DATABASE IF EXISTS "{HUB_PREFIX}_{code}" WITH (FORCE)')
+            admin.execute(f'DROP ROLE IF EXISTS "{HUB_PREFIX}_{code}"')
+
+
 # `interscambio ARGS` that writes its peak resident set (VmHWM, in kB) to a file as it exits.
 _MEASURED = """
 import atexit, os, runpy

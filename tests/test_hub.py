@@ -15,20 +15,20 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.nodes import NodeProcess, _postgres_server, node_database
+from tests.nodes import (
+    HUB_PREFIX,
+    NodeProcess,
+    _postgres_server,
+    drop_hub_databases,
+    hub_postgres,
+    node_database,
+)
 
 HUB = [sys.executable, "-m", "interscambio", "hub"]
 
 
 def hub(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*HUB, "--dir", str(folder), *args], capture_output=True, text=True)
-
-
-def _drop(server: str, codes: list[str]) -> None:
-    with psycopg.connect(server, autocommit=True) as admin:
-        for code in codes:
-            admin.execute(f'DROP DATABASE IF EXISTS "interscambio_{code}" WITH (FORCE)')
-            admin.execute(f'DROP ROLE IF EXISTS "interscambio_{code}"')
 
 
 @pytest.fixture
@@ -38,19 +38,14 @@ def folder(tmp_path: Path) -> Iterator[Path]:
     server = _postgres_server()
     codes = ["001401", "001402", "001403"]
     if server:
-        _drop(server, codes)
+        drop_hub_databases(server, codes)
     yield tmp_path / "hub"
     if server:
-        _drop(server, codes)
-
-
-def postgres() -> list[str]:
-    server = _postgres_server()
-    return ["--postgres", server.rsplit("/", 1)[0]] if server else []
+        drop_hub_databases(server, codes)
 
 
 def test_a_comune_is_added_in_one_command_and_runs_as_its_own_node(folder: Path) -> None:
-    added = hub(folder, "add", "001401", "COMUNE UNO", *postgres())
+    added = hub(folder, "add", "001401", "COMUNE UNO", *hub_postgres())
     assert added.returncode == 0, added.stderr
     assert "added COMUNE UNO (001401)" in added.stdout
     assert hub(folder, "add", "001402", "COMUNE DUE").returncode == 0
@@ -79,6 +74,7 @@ def test_a_comune_is_added_in_one_command_and_runs_as_its_own_node(folder: Path)
         (["add", "001401", " "], "name: the Comune's name is required"),
         (["add", "001403", "X", "--questura", "TO"], "--since is required"),
         (["list"], "is not a hub"),
+        (["add", "001401", "X", "--database-prefix", "Hub-1"], "database prefix: 'Hub-1' must"),
     ],
 )
 def test_bad_requests_are_refused_with_the_reason(
@@ -88,8 +84,17 @@ def test_bad_requests_are_refused_with_the_reason(
     assert refused.returncode != 0 and message in refused.stderr
 
 
+def test_the_database_prefix_is_chosen_with_the_first_comune_and_kept(folder: Path) -> None:
+    assert hub(folder, "add", "001401", "COMUNE UNO", "--database-prefix", "hub_a").returncode == 0
+    assert json.loads((folder / "hub.json").read_text())["database_prefix"] == "hub_a"
+    changed = hub(folder, "add", "001402", "COMUNE DUE", "--database-prefix", "hub_b")
+    assert changed.returncode == 1
+    assert "named hub_a_CODE already" in changed.stderr
+    assert [c["code"] for c in json.loads(hub(folder, "list", "--json").stdout)] == ["001401"]
+
+
 def test_a_comune_that_cannot_be_set_up_leaves_nothing_behind(folder: Path, tmp_path: Path) -> None:
-    assert hub(folder, "add", "001401", "COMUNE UNO", *postgres()).returncode == 0
+    assert hub(folder, "add", "001401", "COMUNE UNO", *hub_postgres()).returncode == 0
     assert hub(folder, "add", "001401", "ANCORA").returncode == 1
     # A certificate that is not the Questura's: the partner cannot be trusted by it.
     other = folder / "comuni" / "001401" / "keys" / "node.crt"
@@ -105,7 +110,7 @@ def test_a_comune_that_cannot_be_set_up_leaves_nothing_behind(folder: Path, tmp_
     if server:
         with psycopg.connect(server) as admin:
             found = admin.execute(
-                "SELECT count(*) FROM pg_database WHERE datname = 'interscambio_001402'"
+                "SELECT count(*) FROM pg_database WHERE datname = %s", [f"{HUB_PREFIX}_001402"]
             ).fetchone()
             assert found == (0,)
 
@@ -191,7 +196,7 @@ def test_a_comunes_environment_file_is_one_systemd_reads(folder: Path) -> None:
 def test_two_comuni_added_at_once_are_both_listed_with_their_own_ports(folder: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    assert hub(folder, "add", "001401", "COMUNE UNO", *postgres()).returncode == 0
+    assert hub(folder, "add", "001401", "COMUNE UNO", *hub_postgres()).returncode == 0
     with ThreadPoolExecutor(2) as pool:
         done = list(pool.map(lambda c: hub(folder, "add", c, f"COMUNE {c}"), ["001402", "001403"]))
     assert [d.returncode for d in done] == [0, 0], [d.stderr for d in done]

@@ -23,7 +23,13 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.nodes import NodeProcess, _postgres_server, node_database
+from tests.nodes import (
+    NodeProcess,
+    _postgres_server,
+    drop_hub_databases,
+    hub_postgres,
+    node_database,
+)
 from tests.province import Comune, build_province
 from tests.test_exchange_http import free_port
 
@@ -108,7 +114,7 @@ def test_a_questura_and_a_hub_of_20_comuni_exchange_a_month_of_flows(
         questura.run("keys", "init")
         questura.run("permits", "load", str(permits), "--quiet")
         certificate = questura.data_dir / "keys" / "node.crt"
-        postgres = ["--postgres", server.rsplit("/", 1)[0]] if server else []
+        postgres = hub_postgres()
         for comune in comuni:
             hub(
                 folder, "add", comune.code, comune.name, *postgres,
@@ -140,12 +146,7 @@ def test_a_questura_and_a_hub_of_20_comuni_exchange_a_month_of_flows(
             check_isolation(folder, comuni, server)
         finally:
             if server:
-                for comune in comuni:
-                    with psycopg.connect(server, autocommit=True) as admin:
-                        admin.execute(
-                            f'DROP DATABASE IF EXISTS "interscambio_{comune.code}" WITH (FORCE)'
-                        )
-                        admin.execute(f'DROP ROLE IF EXISTS "interscambio_{comune.code}"')
+                drop_hub_databases(server, [c.code for c in comuni])
 
 
 def check_the_month(folder: Path, questura: NodeProcess, comuni: list[Comune]) -> None:

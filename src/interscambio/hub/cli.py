@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from interscambio.hub import instances
+from interscambio.hub import databases, instances
 from interscambio.hub.registry import Comune, Hub, HubError, open_hub
 
 
@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
         "--postgres",
         help="PostgreSQL server URL with the right to create databases and roles; kept for the "
         "Comuni added later (default: the hub's, else SQLite in each Comune's folder)",
+    )
+    add.add_argument(
+        "--database-prefix",
+        help="name the Comuni's PostgreSQL databases and roles PREFIX_CODE; set with the first "
+        "Comune and kept (default: interscambio)",
     )
     add.add_argument("--questura", help="the Questura's node id (e.g. TO), to add it as partner")
     add.add_argument("--questura-name", default="")
@@ -72,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
 def _add(hub: Hub, args: argparse.Namespace) -> int:
     if args.postgres and not hub.postgres:
         hub.postgres = args.postgres
+    if args.database_prefix and args.database_prefix != hub.database_prefix:
+        if hub.comuni:
+            raise HubError(
+                f"database prefix: the hub's Comuni are named {hub.database_prefix}_CODE "
+                "already; the prefix is chosen with the first Comune"
+            )
+        hub.database_prefix = databases.check_prefix(args.database_prefix)
     questura = None
     if args.questura:
         if args.since is None:

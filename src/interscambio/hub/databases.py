@@ -8,6 +8,7 @@ open another Comune's database.
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,10 +17,22 @@ from psycopg import sql
 
 from interscambio.hub.registry import HubError
 
+_PREFIX = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
-def names(code: str) -> tuple[str, str]:
-    """The database's and the role's name for the Comune with this ISTAT code."""
-    return f"interscambio_{code}", f"interscambio_{code}"
+
+def check_prefix(prefix: str) -> str:
+    if not _PREFIX.fullmatch(prefix):
+        raise HubError(
+            f"database prefix: {prefix!r} must be a lowercase letter then up to 39 lowercase "
+            "letters, digits or underscores"
+        )
+    return prefix
+
+
+def names(prefix: str, code: str) -> tuple[str, str]:
+    """The database's and the role's name for the Comune with this ISTAT code: the prefix keeps
+    two hubs (or a hub and its staging copy) on one server out of each other's way."""
+    return f"{prefix}_{code}", f"{prefix}_{code}"
 
 
 def _admin(server: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -29,9 +42,9 @@ def _admin(server: str) -> psycopg.Connection[tuple[object, ...]]:
         raise HubError(f"cannot reach the hub's PostgreSQL at {server}: {error}") from None
 
 
-def create(server: str, code: str) -> str:
+def create(server: str, prefix: str, code: str) -> str:
     """Create the Comune's role and database; its DATABASE_URL."""
-    database, role = names(code)
+    database, role = names(prefix, code)
     password = secrets.token_urlsafe(24)
     with _admin(server) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
@@ -56,8 +69,8 @@ def create(server: str, code: str) -> str:
     return urlunsplit((parts.scheme, netloc, f"/{database}", "", ""))
 
 
-def drop(server: str, code: str) -> None:
-    database, role = names(code)
+def drop(server: str, prefix: str, code: str) -> None:
+    database, role = names(prefix, code)
     with _admin(server) as admin:
         admin.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))

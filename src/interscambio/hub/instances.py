@@ -133,7 +133,7 @@ def _add(hub: Hub, code: str, name: str, *, port: int | None, questura: Questura
     folder.mkdir(parents=True, mode=0o700)
     url = ""
     try:
-        url = databases.create(hub.postgres, code) if hub.postgres else ""
+        url = databases.create(hub.postgres, hub.database_prefix, code) if hub.postgres else ""
         comune = Comune(
             code, name.strip(), port, url, datetime.now().astimezone().date().isoformat()
         )
@@ -148,7 +148,7 @@ def _add(hub: Hub, code: str, name: str, *, port: int | None, questura: Questura
             raise HubError(f"setting up {code} failed:\n{made.stderr.strip()[-2000:]}")
     except BaseException:
         if url:
-            databases.drop(hub.postgres, code)
+            databases.drop(hub.postgres, hub.database_prefix, code)
         shutil.rmtree(folder, ignore_errors=True)
         raise
     hub.comuni.append(comune)

@@ -16,6 +16,7 @@ from typing import Any, Final
 HUB_FILE: Final = "hub.json"
 ISTAT_CODE: Final = re.compile(r"\d{6}")
 BASE_PORT: Final = 8100
+DEFAULT_PREFIX: Final = "interscambio"  # a Comune's database and role are PREFIX_CODE
 
 
 class HubError(Exception):
@@ -35,6 +36,7 @@ class Comune:
 class Hub:
     folder: Path
     postgres: str = ""  # the server new Comuni get a database on ("" for SQLite)
+    database_prefix: str = DEFAULT_PREFIX  # their databases and roles are PREFIX_CODE
     comuni: list[Comune] = field(default_factory=list)
 
     def find(self, code: str) -> Comune:
@@ -54,6 +56,7 @@ class Hub:
         data = {
             "version": 1,
             "postgres": self.postgres,
+            "database_prefix": self.database_prefix,
             "comuni": [asdict(c) for c in self.comuni],
         }
         partial = self.folder / f"{HUB_FILE}.partial"
@@ -78,7 +81,9 @@ def open_hub(folder: Path, *, create: bool = False) -> Hub:
         comuni = [Comune(**row) for row in data["comuni"]]
     except (ValueError, KeyError, TypeError) as error:
         raise HubError(f"{path} is damaged: {error}") from None
-    return Hub(folder, data.get("postgres", ""), comuni)
+    return Hub(
+        folder, data.get("postgres", ""), data.get("database_prefix", DEFAULT_PREFIX), comuni
+    )
 
 
 @contextmanager
