@@ -12,7 +12,7 @@ synthetic (the synthetic city's names, streets and domicile texts, valid codici 
 inserted in bulk, COPY on PostgreSQL. None of this is measured.
 
 Then each phase runs as its own process, timed from start to exit, with its own peak memory
-(the process's maximum resident set, from wait4):
+(the process's own high-water resident set, VmHWM, read as it exits):
 
 - export: `interscambio flow export --period 2026-09` on the Questura: the records read from
   its database, written, hashed and signed;
@@ -126,20 +126,48 @@ class Node:
 
     def measure(self, command: list[str]) -> tuple[float, int, str]:
         """(seconds from start to exit, peak resident bytes, stdout) of one process."""
-        with tempfile.TemporaryFile() as captured:
+        with tempfile.TemporaryDirectory() as folder:
+            peak_file = Path(folder) / "peak"
+            environment = {**self.environment(), "BENCHMARK_PEAK_FILE": str(peak_file)}
             started = time.perf_counter()
-            process = subprocess.Popen(command, env=self.environment(), stdout=captured)
-            # wait4 gives this child's own rusage; ru_maxrss is its peak resident set, in KB.
-            _, status, usage = os.wait4(process.pid, 0)
-            seconds = time.perf_counter() - started
-            captured.seek(0)
-            output = captured.read().decode("utf-8", errors="replace")
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise SystemExit(
-                f"{self.role}: {' '.join(command[1:])} failed (exit {process.returncode})\n{output}"
+            result = subprocess.run(
+                [command[0], "-c", _MEASURED, *command[1:]],
+                env=environment,
+                stdout=subprocess.PIPE,
+                check=False,
             )
-        return seconds, usage.ru_maxrss * 1024, output
+            seconds = time.perf_counter() - started
+            output = result.stdout.decode("utf-8", errors="replace")
+            if result.returncode != 0:
+                raise SystemExit(
+                    f"{self.role}: {' '.join(command[1:])} failed (exit {result.returncode})\n"
+                    f"{output}"
+                )
+            return seconds, int(peak_file.read_text()) * 1024, output
+
+
+# Runs `python ARGS` and writes the process's VmHWM (kB) as it exits. wait4's ru_maxrss would
+# not do: Linux starts a child's at its parent's resident set, across fork and exec.
+_MEASURED = """
+import atexit, os, runpy, sys
+
+
+def _peak():
+    with open("/proc/self/status") as status:
+        kb = next(line for line in status if line.startswith("VmHWM:")).split()[1]
+    with open(os.environ["BENCHMARK_PEAK_FILE"], "w") as out:
+        out.write(kb)
+
+
+atexit.register(_peak)
+args = sys.argv[1:]
+if args[0] == "-m":
+    sys.argv = [args[1], *args[2:]]
+    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = args
+    runpy.run_path(args[0], run_name="__main__")
+"""
 
 
 def postgres_database(server: str, name: str, *, create: bool) -> None:
