@@ -17,8 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
+
+if TYPE_CHECKING:
+    from tests.flows import Questura
 
 
 def _postgres_server() -> str | None:
@@ -152,3 +156,31 @@ class NodeProcess:
         """Evaluate a Python expression in the node (models imported) and return its repr."""
         code = f"from interscambio.exchange.models import *; print(repr({expression}))"
         return self.run("manage", "shell", "-c", code).stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def comune_trusting_a_questura(
+    tmp_path: Path,
+) -> Iterator[tuple[NodeProcess, Questura, str | None]]:
+    """A migrated Comune node (process), its database's URL, and a Questura whose key the test
+    holds, partner by file and trusted. The reconciliation after a flow is off: the tests that
+    use this interrupt or measure the import; test_exchange_import tests what follows it."""
+    from interscambio.core.trust import certificate_pem, generate_identity, load_identity
+    from tests.flows import Questura
+
+    identity = load_identity(*generate_identity("TO", "Questura di Torino"))
+    certificate = tmp_path / "questura.crt"
+    certificate.write_bytes(certificate_pem(identity.certificate))
+    with node_database(tmp_path) as url:
+        node = NodeProcess(
+            "comune", "001272", tmp_path / "comune", url,
+            extra={"INTERSCAMBIO_RECONCILE_AFTER_FLOW": "false"},
+        )  # fmt: skip
+        node.run("migrate", "-v", "0")
+        node.run("keys", "init")
+        node.run("partner", "add", "TO", "--name", "Questura", "--transport", "file",
+                 "--since", "2026-01-01")  # fmt: skip
+        node.run("keys", "trust", str(certificate))
+        folder = tmp_path / "questura"
+        folder.mkdir()
+        yield node, Questura(identity, folder), url

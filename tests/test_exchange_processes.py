@@ -10,32 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from interscambio.core.trust import certificate_pem, generate_identity, load_identity
 from tests.flows import Questura, large_permit_flow
-from tests.nodes import NodeProcess, node_database
+from tests.nodes import NodeProcess, comune_trusting_a_questura
 
 
 @pytest.fixture
 def comune(tmp_path: Path) -> Iterator[tuple[NodeProcess, Questura]]:
     """A Comune node process that trusts a Questura whose key the test holds."""
-    identity = load_identity(*generate_identity("TO", "Questura di Torino"))
-    certificate = tmp_path / "questura.crt"
-    certificate.write_bytes(certificate_pem(identity.certificate))
-    with node_database(tmp_path) as url:
-        # These tests measure and interrupt the import; the reconciliation that follows an
-        # applied flow is tested in test_exchange_import and measured by benchmarks/reconcile.py.
-        node = NodeProcess(
-            "comune", "001272", tmp_path / "comune", url,
-            extra={"INTERSCAMBIO_RECONCILE_AFTER_FLOW": "false"},
-        )  # fmt: skip
-        node.run("migrate", "-v", "0")
-        node.run("keys", "init")
-        node.run("partner", "add", "TO", "--name", "Questura", "--transport", "file",
-                 "--since", "2026-01-01")  # fmt: skip
-        node.run("keys", "trust", str(certificate))
-        folder = tmp_path / "questura"
-        folder.mkdir()
-        yield node, Questura(identity, folder)
+    with comune_trusting_a_questura(tmp_path) as (node, questura, _):
+        yield node, questura
 
 
 def test_an_import_killed_halfway_leaves_nothing_and_completes_when_run_again(

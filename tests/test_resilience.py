@@ -17,12 +17,11 @@ import psycopg
 import pytest
 from django.db import connection
 
-from interscambio.core.trust import certificate_pem, generate_identity, load_identity
 from interscambio.exchange.importing import file_sha256
 from interscambio.exchange.transport import TransportError
 from interscambio.exchange.transport.api import Answer, post_flow
 from tests.flows import Questura, large_permit_flow, month
-from tests.nodes import NodeProcess, node_database
+from tests.nodes import NodeProcess, comune_trusting_a_questura, node_database
 from tests.test_exchange_http import Server, free_port
 
 pytestmark = pytest.mark.skipif(
@@ -95,23 +94,9 @@ def test_without_health_checks_one_request_fails_cleanly_and_the_next_recovers(
 @pytest.fixture
 def importing(tmp_path: Path) -> Iterator[tuple[NodeProcess, Questura, str]]:
     """A Comune node process that trusts a Questura whose key the test holds."""
-    identity = load_identity(*generate_identity("TO", "Questura di Torino"))
-    certificate = tmp_path / "questura.crt"
-    certificate.write_bytes(certificate_pem(identity.certificate))
-    with node_database(tmp_path) as url:
+    with comune_trusting_a_questura(tmp_path) as (node, questura, url):
         assert url is not None
-        node = NodeProcess(
-            "comune", "001272", tmp_path / "comune", url,
-            extra={"INTERSCAMBIO_RECONCILE_AFTER_FLOW": "false"},
-        )  # fmt: skip
-        node.run("migrate", "-v", "0")
-        node.run("keys", "init")
-        node.run("partner", "add", "TO", "--name", "Questura", "--transport", "file",
-                 "--since", "2026-01-01")  # fmt: skip
-        node.run("keys", "trust", str(certificate))
-        folder = tmp_path / "questura"
-        folder.mkdir()
-        yield node, Questura(identity, folder), url
+        yield node, questura, url
 
 
 def wait_until_applying(url: str, still_running: Callable[[], bool]) -> None:
