@@ -22,8 +22,9 @@ from interscambio.reconciliation import kinds
 from interscambio.reconciliation.models import Discrepancy
 from interscambio.reconciliation.models import Run as ReconciliationRun
 from interscambio.reconciliation.service import reconcile
-from interscambio.registry.models import Citizenship, Family, Resident, Street
+from interscambio.registry.models import Resident, Street
 from tests.reconcile_city import permit_flow, questura
+from tests.residents import make_resident
 
 DAY = date(2026, 3, 1)
 
@@ -39,30 +40,14 @@ def node(settings: Any, tmp_path: Path, db: None) -> None:
 
 
 def person(registry_id: str, countries: tuple[str, ...] = ("MAR",), **extra: Any) -> Resident:
-    values: dict[str, Any] = {
+    mine = {
         "codice_fiscale": f"CF{registry_id}".ljust(16, "X"),
-        "surname": f"COGNOME{registry_id}",
-        "given_names": "NOME",
-        "sex": "F",
-        "birth_date": date(1990, 1, 1),
-        "birth_place": "MAROCCO",
-        "birth_place_code": "Z330",
-        "status": "residente",
-        "registration_date": date(2020, 1, 1),
-        "family_relation": "1",
-        "street": Street.objects.get(code="00101"),
         "civic_number": 5,
-        "title_kind": "1",
         "title_number": f"P{registry_id}",
         "title_issue_date": date(2024, 1, 10),
         "title_expiry_date": date(2028, 1, 10),
     }
-    values.update(extra)
-    family = Family.objects.create(code=f"F{registry_id}")
-    resident = Resident.objects.create(registry_id=registry_id, family=family, **values)
-    for rank, country in enumerate(countries):
-        Citizenship.objects.create(resident=resident, country=country, rank=rank)
-    return resident
+    return make_resident(registry_id, countries, **{**mine, **extra})
 
 
 def city() -> None:

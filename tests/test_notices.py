@@ -29,8 +29,9 @@ from interscambio.notices.selection import select
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.models import Discrepancy
 from interscambio.reconciliation.service import reconcile
-from interscambio.registry.models import Citizenship, Family, Resident, Street
+from interscambio.registry.models import Resident, Street
 from tests.reconcile_city import permit_flow, questura
+from tests.residents import make_resident
 
 DAY = date(2026, 12, 3)
 WITHIN = 60
@@ -50,33 +51,7 @@ def node(settings: Any, tmp_path: Path, db: None) -> Path:
 
 
 def resident(registry_id: str, expiry: date | None, *countries: str, **extra: Any) -> Resident:
-    values: dict[str, Any] = {
-        "codice_fiscale": "",
-        "surname": f"COGNOME{registry_id}",
-        "given_names": "NOME",
-        "sex": "F",
-        "birth_date": date(1990, 1, 1),
-        "birth_place": "MAROCCO",
-        "birth_place_code": "Z330",
-        "status": "residente",
-        "registration_date": date(2020, 1, 1),
-        "family_relation": "1",
-        "civic_number": 10,
-        "title_kind": "1",
-        "title_number": f"OLD{registry_id}",
-        "title_issue_date": date(2022, 1, 1),
-        "title_expiry_date": expiry,
-        **extra,
-    }
-    person = Resident.objects.create(
-        registry_id=registry_id,
-        family=Family.objects.create(code=f"F{registry_id}"),
-        street=Street.objects.get(code="00101"),
-        **values,
-    )
-    for rank, country in enumerate(countries or ("MAR",)):
-        Citizenship.objects.create(resident=person, country=country, rank=rank)
-    return person
+    return make_resident(registry_id, countries or ("MAR",), title_expiry_date=expiry, **extra)
 
 
 def due() -> set[tuple[str, str]]:

@@ -17,8 +17,9 @@ from interscambio.permits.models import Permit
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.models import Discrepancy, DiscrepancyChange, Link, Run
 from interscambio.reconciliation.service import ReconciliationError, reconcile
-from interscambio.registry.models import Citizenship, Family, Resident, Street
+from interscambio.registry.models import Resident, Street
 from tests.reconcile_city import permit_flow, questura
+from tests.residents import make_resident
 
 TODAY = date(2026, 10, 31)
 
@@ -35,34 +36,10 @@ def node(settings: Any, tmp_path: Path, db: None) -> None:
 
 def resident(registry_id: str, surname: str, given: str, born: date, **extra: Any) -> Resident:
     countries = extra.pop("citizenships", ["MAR"])
-    values: dict[str, Any] = {
-        "codice_fiscale": "",
-        "sex": "M",
-        "birth_place": "MAROCCO",
-        "birth_place_code": "Z330",
-        "status": "residente",
-        "registration_date": date(2020, 1, 1),
-        "family_relation": "1",
-        "street": Street.objects.get(code="00101"),
-        "civic_number": 10,
-        "title_kind": "1",
-        "title_number": f"OLD{registry_id}",
-        "title_issue_date": date(2022, 1, 1),
-        "title_expiry_date": date(2024, 1, 1),
-    }
-    values.update(extra)
-    family = Family.objects.create(code=f"F{registry_id}")
-    person = Resident.objects.create(
-        registry_id=registry_id,
-        surname=surname,
-        given_names=given,
-        birth_date=born,
-        family=family,
-        **values,
+    fields = {"sex": "M", **extra}
+    return make_resident(
+        registry_id, countries, surname=surname, given_names=given, birth_date=born, **fields
     )
-    for rank, country in enumerate(countries):
-        Citizenship.objects.create(resident=person, country=country, rank=rank)
-    return person
 
 
 def permit(number: str, surname: str, given: str, born: date, **extra: str) -> dict[str, str]:
