@@ -223,35 +223,6 @@ def test_eu_citizens_cancelled_people_and_titles_without_permit_are_never_subjec
         assert found.due_date is None
 
 
-# The notices due.
-
-
-def test_the_expiring_notice_is_due_once_per_expiry() -> None:
-    on = date(2027, 12, 1)
-    assert d.notice_due(evaluate(facts(), on, RULES), on) == d.NOTICE_EXPIRING
-    sent = ((d.NOTICE_EXPIRING, date(2028, 1, 10), date(2027, 11, 20)),)
-    assert d.notice_due(evaluate(facts(notices=sent), on, RULES), on) is None
-    other = ((d.NOTICE_EXPIRING, date(2026, 1, 10), date(2025, 11, 20)),)
-    assert d.notice_due(evaluate(facts(notices=other), on, RULES), on) == d.NOTICE_EXPIRING
-
-
-@pytest.mark.parametrize(
-    ("on", "expected"),
-    [
-        (EXPIRY + timedelta(days=60), None),  # within the grace period
-        (EXPIRY + timedelta(days=61), d.NOTICE_EXPIRED),
-        (TERM, d.NOTICE_EXPIRED),  # late, but still due
-    ],
-)
-def test_the_expired_notice_is_due_after_the_grace_period(on: date, expected: str | None) -> None:
-    assert d.notice_due(expired(on), on) == expected
-
-
-def test_no_notice_is_due_once_the_expired_notice_went_out() -> None:
-    on = date(2025, 12, 1)
-    assert d.notice_due(expired(on, noticed=date(2025, 11, 15)), on) is None
-
-
 def test_the_grace_period_and_the_finding_use_one_definition() -> None:
     assert not d.expired_beyond_grace(EXPIRY, EXPIRY + timedelta(days=60), 60)
     assert d.expired_beyond_grace(EXPIRY, EXPIRY + timedelta(days=61), 60)

@@ -261,45 +261,6 @@ def test_a_renewal_the_exchange_brought_is_the_declaration_if_configured(
         assert Deadline.objects.get().declaration_due == renewed + timedelta(days=60)
 
 
-def test_the_letters_are_told_who_is_due_which_notice(node: None) -> None:
-    city()
-    due = {(n.registry_id, n.kind) for n in services.due_notices(DAY)}
-    assert due == {("C", Notice.EXPIRING), ("F", Notice.EXPIRED)}
-    c = Resident.objects.get(registry_id="C")
-    Notice.objects.create(
-        resident=c,
-        kind=Notice.EXPIRING,
-        permit_expiry=c.title_expiry_date,
-        language="it",
-        sent_on=DAY,
-    )
-    assert {n.registry_id for n in services.due_notices(DAY)} == {"F"}
-
-
-def test_the_deadlines_and_the_letters_agree_on_who_is_due_a_notice(node: None) -> None:
-    # Two answers to one question (the engine's `due_notices` and the letters' `select`), from
-    # the same core rules: kept in agreement here, with a letter already sent and without.
-    from interscambio.notices import selection
-
-    city()
-    for sent in (False, True):
-        if sent:
-            c = Resident.objects.get(registry_id="C")
-            Notice.objects.create(
-                resident=c, kind=Notice.EXPIRING, permit_expiry=c.title_expiry_date,
-                language="it", sent_on=DAY,
-            )  # fmt: skip
-        engine = {(n.registry_id, n.kind, n.permit_expiry) for n in services.due_notices(DAY)}
-        letters = selection.select(DAY, settings_days())
-        assert engine == {(c.registry_id, c.kind, c.permit_expiry) for c in letters}
-
-
-def settings_days() -> int:
-    from django.conf import settings
-
-    return int(settings.DEADLINES_EXPIRING_DAYS)
-
-
 # The command
 
 

@@ -241,17 +241,3 @@ def _expired(
     else:
         state, reason = NOTIFIED, "avvisato: termini in corso"
     return replace(base, state=state, reason=reason, noticed_on=noticed, cancellable_from=start)
-
-
-def notice_due(deadlines: Deadlines, today: date) -> str | None:
-    """The kind of notice the person is due on `today`, if any: "in scadenza" while the permit
-    is about to expire, "scaduto" (the 30-day invitation) once past the grace period."""
-    if deadlines.state == EXPIRING and NOTICE_EXPIRING not in deadlines.notices_sent:
-        return NOTICE_EXPIRING
-    if (
-        deadlines.state == EXPIRED
-        and deadlines.notice_from is not None
-        and today >= deadlines.notice_from
-    ):
-        return NOTICE_EXPIRED
-    return None

@@ -169,29 +169,3 @@ def _rewrite(rows: list[tuple[Any, ...]], gone: list[int]) -> None:
     with bulk_insert(Deadline, ROW) as put:
         for row in rows:
             put(row)
-
-
-@dataclass(frozen=True)
-class DueNotice:
-    """A letter due: to whom, which kind, about which expiry, and by when at the latest."""
-
-    resident_pk: int
-    registry_id: str
-    kind: str  # Notice.kind
-    permit_expiry: date
-    due_by: date | None  # for "scaduto": the last day that keeps the cancellation on time
-
-
-def due_notices(on: date) -> list[DueNotice]:
-    """Who is due a notice on `on`: "in_scadenza" while the permit expires within the
-    configured days and none was sent for that expiry; "scaduto" once expired past the grace
-    period with no renewal known and no such notice sent. Computed from the facts of now, so
-    a letter sent a minute ago is not due again; sorted by the latest day to send it."""
-    due = []
-    for subject, deadlines in evaluated(on):
-        kind = rules.notice_due(deadlines, on)
-        if kind is None or deadlines.expiry is None:
-            continue
-        due_by = deadlines.notice_due_by if kind == rules.NOTICE_EXPIRED else deadlines.expiry
-        due.append(DueNotice(subject.pk, subject.registry_id, kind, deadlines.expiry, due_by))
-    return sorted(due, key=lambda d: (d.due_by or date.max, d.registry_id))
