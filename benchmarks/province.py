@@ -62,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The repository's root: the hub's Comuni are built by tests/province.py, as for
 # tests/test_province.py.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.province import Comune, build_comune
+from tests.province import ComuneExtracts, build_comune
 
 from flows import Node, postgres_database
 
@@ -241,7 +241,7 @@ def hub_fortnight(
             added.append(place.code)
     setup = time.perf_counter() - started
 
-    def load(comune: Comune) -> None:
+    def load(comune: ComuneExtracts) -> None:
         data = comune.folder
         run(hub_command(folder, "run", comune.code, "streets", "load",
                         str(data / "stradario.csv"), "--quiet"), environment)  # fmt: skip

@@ -28,7 +28,9 @@ _IDS = {
 
 
 @dataclass(frozen=True)
-class Comune:
+class ComuneExtracts:
+    """A synthetic Comune as its source systems give it: the extracts the hub loads."""
+
     code: str
     name: str
     folder: Path  # stradario.csv, anagrafe.csv, eventi.csv
@@ -67,14 +69,14 @@ def _write(target: Path, fields: list[str], rows: list[dict[str, str]]) -> None:
 
 def build_comune(
     folder: Path, number: int, code: str, name: str, residents: int = 1000
-) -> tuple[Comune, list[str], list[dict[str, str]]]:
+) -> tuple[ComuneExtracts, list[str], list[dict[str, str]]]:
     """The Comune's own synthetic city under `folder`, and its holders' permits (header, rows).
 
     `number` makes its ids its own and seeds its city; `residents` is at least 1,000, the
     generator's smallest city."""
     city = folder / "cities" / code
     build(CityConfig(residents=residents, seed=1000 + number, months=3), city, workers=1)
-    comune = Comune(code, name, folder / "comuni" / code)
+    comune = ComuneExtracts(code, name, folder / "comuni" / code)
     comune.folder.mkdir(parents=True)
     shutil.copy(city / "comune" / "stradario.csv", comune.folder / "stradario.csv")
     for extract in ("anagrafe.csv", "eventi.csv"):
@@ -82,7 +84,9 @@ def build_comune(
     return comune, *_rewrite(city / "questura" / "permessi.csv", number, code, name)
 
 
-def build_province(folder: Path, count: int, residents: int = 1000) -> tuple[list[Comune], Path]:
+def build_province(
+    folder: Path, count: int, residents: int = 1000
+) -> tuple[list[ComuneExtracts], Path]:
     """`count` Comuni and the Questura's permit file for all of them."""
     comuni, permits = [], folder / "questura" / "permessi.csv"
     permits.parent.mkdir(parents=True)

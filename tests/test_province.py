@@ -30,7 +30,7 @@ from tests.nodes import (
     hub_postgres,
     node_database,
 )
-from tests.province import Comune, build_province
+from tests.province import ComuneExtracts, build_province
 from tests.test_exchange_http import free_port
 
 COMUNI = 20
@@ -84,7 +84,7 @@ def serving(commands: list[tuple[list[str], dict[str, str] | None, int]]) -> Ite
             process.wait(timeout=30)
 
 
-def _load(folder: Path, comune: Comune) -> None:
+def _load(folder: Path, comune: ComuneExtracts) -> None:
     hub(
         folder,
         "run",
@@ -149,7 +149,7 @@ def test_a_questura_and_a_hub_of_20_comuni_exchange_a_month_of_flows(
                 drop_hub_databases(server, [c.code for c in comuni])
 
 
-def check_the_month(folder: Path, questura: NodeProcess, comuni: list[Comune]) -> None:
+def check_the_month(folder: Path, questura: NodeProcess, comuni: list[ComuneExtracts]) -> None:
     flows = status(questura.run("flow", "status", "--json", "--today", TODAY).stdout)
     sent = {r["partner"]: r for r in flows if r["direction"] == "out"}
     received = [r for r in flows if r["direction"] == "in"]
@@ -185,7 +185,7 @@ def _count(folder: Path, comune: dict[str, str], sql: str) -> int:
     return int(row[0])
 
 
-def check_isolation(folder: Path, comuni: list[Comune], server: str | None) -> None:
+def check_isolation(folder: Path, comuni: list[ComuneExtracts], server: str | None) -> None:
     listed = {c["code"]: c for c in json.loads(hub(folder, "list", "--json").stdout)}
     for comune in comuni:
         mine = listed[comune.code]
