@@ -181,6 +181,20 @@ def test_an_unknown_format_is_refused_and_leaves_no_entry(supervisor: Client) ->
     assert not LogEntry.objects.filter(action=actions.EXPORT).exists()
 
 
+def test_a_list_longer_than_a_file_may_hold_is_refused_and_leaves_no_entry(
+    supervisor: Client, settings: Any
+) -> None:
+    reads("agente", 3)
+    total = LogEntry.objects.count()
+    settings.EXPORT_MAX_ROWS = total - 1
+    refused = supervisor.get("/registro/", {"formato": "csv"})
+    assert refused.status_code == 413 and "restringere i filtri" in refused.content.decode()
+    assert not LogEntry.objects.filter(action=actions.EXPORT).exists()
+    settings.EXPORT_MAX_ROWS = total
+    done = supervisor.get("/registro/", {"formato": "csv"})
+    assert done.status_code == 200 and len(csv_rows(done.content)) == total + 1  # and headers
+
+
 def test_the_download_links_keep_the_filters(supervisor: Client) -> None:
     page = supervisor.get("/registro/", {"utente": "rossi", "pagina": "1"}).content.decode()
     assert 'href="?utente=rossi&amp;formato=xlsx"' in page

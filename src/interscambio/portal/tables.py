@@ -17,9 +17,11 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +53,22 @@ class Table:
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     records: Sequence[str] = field(default_factory=tuple)
+
+
+class TooLong(Exception):
+    """The list is longer than one file may hold (`EXPORT_MAX_ROWS`)."""
+
+
+Row = TypeVar("Row")
+
+
+def capped(rows: QuerySet[Any, Row]) -> list[Row]:
+    """The rows of a list to export, at most `EXPORT_MAX_ROWS`, read with one more to tell."""
+    limit = settings.EXPORT_MAX_ROWS
+    read = list(rows[: limit + 1])
+    if len(read) > limit:
+        raise TooLong(limit)
+    return read
 
 
 def wanted(request: HttpRequest) -> str | None:
@@ -137,7 +155,18 @@ def download(
         )
     acting = request.acting  # type: ignore[attr-defined]
     with transaction.atomic():
-        table = read()
+        try:
+            table = read()
+        except TooLong as too_long:
+            text = _(
+                "L'elenco supera le %(limit)s righe che un file può contenere: restringere i "
+                "filtri (per esempio il periodo) e scaricare in più parti."
+            )
+            return HttpResponse(
+                text % {"limit": f"{too_long.args[0]:,}".replace(",", ".")},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         content = WRITERS[kind](table)
         log.append(
             actions.EXPORT,

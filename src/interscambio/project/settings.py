@@ -288,6 +288,10 @@ RECONCILE_EXPIRED_GRACE_DAYS = int(env("INTERSCAMBIO_EXPIRED_GRACE_DAYS", "60"))
 # expires. The grace after the expiry and the dwelling rule are the reconciliation's above.
 DEADLINES_EXPIRING_DAYS = int(env("INTERSCAMBIO_DEADLINES_EXPIRING_DAYS", "60"))
 
+# The portal's CSV and XLSX downloads (docs/portal.md): the most rows one file may hold; a list
+# longer than that is refused with a request to narrow the filters, rather than built in memory.
+EXPORT_MAX_ROWS = int(env("INTERSCAMBIO_EXPORT_MAX_ROWS", "100000"))
+
 # The access log (docs/audit-log.md): minutes between signed tree heads (`audit head --if-due`).
 AUDIT_HEAD_INTERVAL_MINUTES = int(env("INTERSCAMBIO_AUDIT_HEAD_INTERVAL_MINUTES", "60"))
 

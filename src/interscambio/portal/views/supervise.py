@@ -72,7 +72,7 @@ def _log_table(entries: QuerySet[LogEntry]) -> tables.Table:
     headers = [_("N."), _("Quando"), _("Utente"), _("Ufficio"), _("Ruolo"), _("Azione"),
                _("Finalità"), _("Pratica"), _("Richiesta"), _("Schede")]  # fmt: skip
     rows = []
-    for e in entries:
+    for e in tables.capped(entries):
         recorded = e.entry
         query = " ".join(f"{k}={v}" for k, v in recorded.get("query", {}).items())
         rows.append((e.index, e.at, e.user, e.office, e.role, e.action, e.purpose,
