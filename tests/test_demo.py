@@ -151,3 +151,32 @@ def test_the_nodes_reconciled_the_flows_they_received(
     assert count(comune, "SELECT count(*) FROM registry_registryevent WHERE event_id LIKE 'RIC%'")
     assert count(questura, "SELECT count(*) FROM reconciliation_discrepancy") > 0
     assert "5. Reconciliation" in result.stdout and "titolare_non_iscritto" in result.stdout
+
+
+def test_the_portal_has_an_account_of_each_kind_with_the_password_in_a_private_file(
+    first_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    from django.contrib.auth.hashers import check_password
+
+    folder, result = first_run
+    secret = folder / "demo/portal-password.txt"
+    assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    password = secret.read_text(encoding="utf-8").strip()
+    comune = folder / "demo/comune/interscambio.sqlite3"
+    with sqlite3.connect(comune) as connection:
+        users = dict(connection.execute("SELECT username, password FROM auth_user"))
+        roles = set(
+            connection.execute(
+                "SELECT u.username, a.role FROM access_authorization a "
+                "JOIN auth_user u ON u.id = a.user_id WHERE a.revoked_at IS NULL"
+            )
+        )
+    assert roles == {
+        ("operatore", "operatore_anagrafe"),
+        ("amministratore", "amministratore_anagrafe"),
+        ("agente", "consultatore_questura"),
+        ("supervisore", "supervisore_prefettura"),
+    }
+    assert all(check_password(password, hashed) for hashed in users.values())
+    assert password not in result.stdout  # named by its file, never printed
+    assert "6. The portal" in result.stdout and "demo --serve" in result.stdout

@@ -11,21 +11,35 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from interscambio.core.synth.city import REGISTRY_COUNTS
 
 CITY_PARAMETERS = ("residents", "seed", "months")
+# The portal's offices and accounts on the demo's Comune: (code, name, kind) and
+# (user, office, role), one of each kind of portal user.
+DEMO_OFFICES = (
+    ("ANAGRAFE-TO", "Ufficio anagrafe di Torino", "anagrafe"),
+    ("UI-TO", "Ufficio Immigrazione di Torino", "questura"),
+    ("PREF-TO", "Prefettura di Torino", "prefettura"),
+)
+DEMO_ACCOUNTS = (
+    ("operatore", "ANAGRAFE-TO", "operatore_anagrafe"),
+    ("amministratore", "ANAGRAFE-TO", "amministratore_anagrafe"),
+    ("agente", "UI-TO", "consultatore_questura"),
+    ("supervisore", "PREF-TO", "supervisore_prefettura"),
+)
 
 # The node's count and the truth's count carry the same name (see registry/stats.py).
 COMUNE_CHECKS = ("streets", *REGISTRY_COUNTS, "events_by_kind")
@@ -294,3 +308,37 @@ def reconciliation(layout: DemoLayout) -> dict[str, dict[str, Any]]:
         node.label: json.loads(node.run("reconcile", "--date", reference, "--json", capture=True))
         for node in (layout.comune, layout.questura)
     }
+
+
+def portal_accounts(layout: DemoLayout, today: date) -> Path:
+    """The Comune's portal made ready to try: its offices, the agreement with the Questura and
+    the Prefettura, one account for each kind of user, valid for a year. One password for all,
+    new at each run, in a file only its owner reads; each account sets up its second factor at
+    its first login, as a real one does."""
+    node, until = layout.comune, (today + timedelta(days=365)).isoformat()
+    for code, name, kind in DEMO_OFFICES:
+        node.run("access", "office", code, "--name", name, "--kind", kind, capture=True)
+    node.run(
+        "access", "agreement", "--title", "Protocollo Comune-Questura (demo)",
+        "--start", today.isoformat(), "--end", until, "--offices", "UI-TO,PREF-TO", capture=True,
+    )  # fmt: skip
+    password = layout.root / "portal-password.txt"
+    password.unlink(missing_ok=True)
+    password.touch(mode=0o600)
+    password.write_text(secrets.token_urlsafe(12) + "\n", encoding="utf-8")
+    for user, office, role in DEMO_ACCOUNTS:
+        node.run("access", "user", user, "--password-file", str(password), "--by", "demo",
+                 capture=True)  # fmt: skip
+        node.run("access", "grant", user, "--office", office, "--role", role, "--until", until,
+                 "--by", "demo", capture=True)  # fmt: skip
+    return password
+
+
+def serve_portal(layout: DemoLayout, port: int) -> None:
+    """The Comune's portal on loopback until Ctrl-C, over plain HTTP (cookies not marked
+    secure, or the browser would not send them back)."""
+    node = layout.comune
+    local = Node(node.label, node.role, node.node_id, node.name, node.data_dir,
+                 (*node.extra, ("INTERSCAMBIO_SECURE_COOKIES", "false")))  # fmt: skip
+    with suppress(KeyboardInterrupt):
+        local.run("serve", "--port", str(port))

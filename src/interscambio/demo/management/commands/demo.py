@@ -8,12 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from interscambio.demo.services import (
     COMUNE_CHECKS,
+    DEMO_ACCOUNTS,
     QUESTURA_CHECKS,
     Check,
     DemoError,
@@ -25,7 +27,9 @@ from interscambio.demo.services import (
     load_comune,
     load_questura,
     pair_nodes,
+    portal_accounts,
     reconciliation,
+    serve_portal,
     serving,
 )
 from interscambio.reconciliation.kinds import KINDS
@@ -55,6 +59,14 @@ class Command(BaseCommand):
             "--fresh", action="store_true", help="rebuild the city even if one can be reused"
         )
         parser.add_argument("--quiet", action="store_true", help="no progress bars")
+        parser.add_argument(
+            "--serve",
+            type=int,
+            nargs="?",
+            const=8000,
+            metavar="PORT",
+            help="then serve the Comune's portal on 127.0.0.1:PORT (default 8000) until Ctrl-C",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console()
@@ -81,12 +93,32 @@ class Command(BaseCommand):
         self.summarize(console, layout, checks + exchanged, flows)
         self.show_reconciliation(console, layout)
         checks += exchanged
+        try:
+            password = portal_accounts(layout, timezone.localdate())
+        except DemoError as exc:
+            raise CommandError(str(exc)) from None
+        self.show_portal(console, password, options["serve"])
         console.print(f"Done in {time.monotonic() - started:.1f} s.")
         if not all(c.ok for c in checks):
             raise CommandError(
                 "some node counts differ from the synthetic city's truth, or a flow was not "
                 "acknowledged with all its records"
             )
+        if options["serve"]:
+            console.print(f"Serving http://127.0.0.1:{options['serve']}/ (Ctrl-C to stop).")
+            serve_portal(layout, options["serve"])
+
+    def show_portal(self, console: Console, password: Path, port: int | None) -> None:
+        console.rule("6. The portal")
+        users = ", ".join(f"{user} ({role})" for user, _, role in DEMO_ACCOUNTS)
+        console.print(
+            f"Accounts on the Comune's portal: {users}; the password of all of them is in "
+            f"{password}. At the first login each sets up its second factor with any "
+            "authenticator app (TOTP), from the QR code.",
+            highlight=False,
+        )
+        if port is None:
+            console.print("To open it: python3 dev.py demo --serve (then http://127.0.0.1:8000/).")
 
     def run_steps(
         self,
