@@ -326,3 +326,34 @@ def test_the_inspection_export_has_one_row_per_finding_and_no_names() -> None:
 def test_a_naive_window_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         anomalies.report(datetime(2026, 1, 12), datetime(2026, 1, 13))
+
+
+@pytest.mark.parametrize(
+    ("day", "province", "holiday"),
+    [
+        (date(2026, 12, 8), "", "Immacolata Concezione"),  # a Tuesday
+        (date(2026, 6, 24), "TO", "San Giovanni"),  # Turin's patron saint, a Wednesday
+        (date(2026, 6, 24), "", None),  # elsewhere a working day
+    ],
+)
+def test_a_read_on_a_public_holiday_is_off_hours_all_day(
+    day: date, province: str, holiday: str | None, settings: Any
+) -> None:
+    settings.ANOMALIES_HOLIDAYS_PROVINCE = province
+    read("agente.1", local(day, 10))
+    found = day_report(day).off_hours
+    if holiday is None:
+        assert found == ()
+    else:
+        assert [(f.user, f.day) for f in found] == [("agente.1", day)]
+        assert holiday in found[0].reason
+
+
+def test_an_unknown_province_for_the_holidays_is_a_clear_configuration_error(
+    settings: Any,
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.ANOMALIES_HOLIDAYS_PROVINCE = "XX"
+    with pytest.raises(ImproperlyConfigured, match="INTERSCAMBIO_HOLIDAYS_PROVINCE: 'XX'"):
+        day_report()

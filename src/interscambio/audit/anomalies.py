@@ -10,8 +10,9 @@ Only reads of personal data count (`actions.READS`); days are local days (settin
    NEW_USER_READS. The factor catches the busy who triple, the margin spares the quiet who read
    a few more.
 2. Off-hours: reads outside WORK_STARTS–WEEKDAY_ENDS on weekdays and WORK_STARTS–SATURDAY_ENDS
-   on Saturday; Sunday is always off-hours. Public holidays are not known here: they count as
-   their weekday. One finding per user and day, with the first and last such read.
+   on Saturday; Sunday and the public holidays (Italy's, and the patron saint's day of
+   settings.ANOMALIES_HOLIDAYS_PROVINCE, from the `holidays` package) are off-hours all day.
+   One finding per user and day, with the first and last such read.
 3. Case references: a user who on one day viewed MIN_PERSONS people or more without the pattern
    of casework. Genuine casework reuses a case reference across the members of one file, so
    distinct references (a person read only under an empty or too short reference counts as one
@@ -32,7 +33,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
 
-from django.db.models import Count, Max, Min, QuerySet
+import holidays
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
@@ -239,21 +243,44 @@ def _working(weekday: int, hour: int) -> bool:
     return WORK_STARTS <= hour < closes
 
 
+def public_holidays(first: date, last: date) -> dict[date, str]:
+    """The public holidays from `first` to `last`: Italy's, and the patron saint's day of the
+    configured province (its two-letter code), by name."""
+    province = settings.ANOMALIES_HOLIDAYS_PROVINCE or None
+    try:
+        calendar = holidays.country_holidays(
+            "IT", subdiv=province, years=range(first.year, last.year + 1), language="it_IT"
+        )
+    except NotImplementedError:
+        raise ImproperlyConfigured(
+            f"INTERSCAMBIO_HOLIDAYS_PROVINCE: {province!r} is not an Italian province code "
+            "(two letters, e.g. TO)"
+        ) from None
+    return {day: name for day, name in sorted(calendar.items()) if first <= day <= last}
+
+
 def _off_hours(start: datetime, end: datetime, zone: tzinfo) -> tuple[OffHours, ...]:
     # One value per hour of the week, so the database converts each timestamp once (SQLite
     # runs each conversion in Python, once per mention in the query).
     outside = [w * 100 + h for w in range(1, 8) for h in range(24) if not _working(w, h)]
+    closed = public_holidays(
+        timezone.localtime(start, zone).date(), timezone.localtime(end, zone).date()
+    )
     entries = (
         _reads(start, end)
-        .annotate(slot=ExtractIsoWeekDay("at", tzinfo=zone) * 100 + ExtractHour("at", tzinfo=zone))
-        .filter(slot__in=outside)
+        .annotate(
+            slot=ExtractIsoWeekDay("at", tzinfo=zone) * 100 + ExtractHour("at", tzinfo=zone),
+            local_day=TruncDate("at", tzinfo=zone),
+        )
+        .filter(Q(slot__in=outside) | Q(local_day__in=list(closed)))
     )
     found = []
     for (user, day), d in _per_user_day(entries, zone).items():
         first, last = timezone.localtime(d.first, zone), timezone.localtime(d.last, zone)
+        holiday = f" ({closed[day]})" if day in closed else ""
         reason = (
-            f"{d.reads} letture fuori orario {WEEKDAYS[day.weekday()]} {day:%d/%m/%Y}, "
-            f"dalle {first:%H:%M} alle {last:%H:%M}"
+            f"{d.reads} letture fuori orario {WEEKDAYS[day.weekday()]} {day:%d/%m/%Y}"
+            f"{holiday}, dalle {first:%H:%M} alle {last:%H:%M}"
         )
         found.append(OffHours(user, day, tuple(sorted(d.offices)), d.reads, first, last, reason))
     return tuple(found)

@@ -289,6 +289,10 @@ RECONCILE_EXPIRED_GRACE_DAYS = int(env("INTERSCAMBIO_EXPIRED_GRACE_DAYS", "60"))
 DEADLINES_EXPIRING_DAYS = int(env("INTERSCAMBIO_DEADLINES_EXPIRING_DAYS", "60"))
 
 # The portal's CSV and XLSX downloads (docs/portal.md): the most rows one file may hold; a list
+# The supervisor's anomaly reports (docs/portal.md): reads on a public holiday are off hours all
+# day; with a province's code (e.g. TO) its patron saint's day is a holiday too.
+ANOMALIES_HOLIDAYS_PROVINCE = env("INTERSCAMBIO_HOLIDAYS_PROVINCE", "").strip().upper()
+
 # longer than that is refused with a request to narrow the filters, rather than built in memory.
 EXPORT_MAX_ROWS = int(env("INTERSCAMBIO_EXPORT_MAX_ROWS", "100000"))
 
