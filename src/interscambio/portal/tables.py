@@ -71,6 +71,15 @@ def capped(rows: QuerySet[Any, Row]) -> list[Row]:
     return read
 
 
+def filters_of(request: HttpRequest) -> str:
+    """The page's filters as a query string, without its page number and format: what the
+    pagination and the download links add theirs to."""
+    kept = request.GET.copy()
+    for name in ("pagina", "formato"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
 def wanted(request: HttpRequest) -> str | None:
     """The format asked for with `?formato=`, or None for the page itself."""
     return request.GET.get("formato") or None

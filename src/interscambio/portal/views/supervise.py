@@ -98,14 +98,12 @@ def entries(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         _note(request, actions.LOG_READ, {"filtri": shown, "pagina": page.number})
     heads = SignedTreeHead.objects.order_by("-signed_at")[:1]
-    kept = request.GET.copy()
-    for name in ("pagina", "formato"):
-        kept.pop(name, None)
+    kept = tables.filters_of(request)
     context = {
         "form": form,
         "page": page,
         "head": heads[0] if heads else None,
-        "filters": kept.urlencode() + "&" if kept else "",  # the download links keep them
+        "filters": kept + "&" if kept else "",  # the download links keep them
     }
     return render(request, "portal/log.html", context)
 
