@@ -34,9 +34,10 @@ def read(
     case: str = "2026/PRATICA-1",
     persons: Iterable[str] = (),
     action: str = actions.VIEW,
+    purpose: str = "controllo",
 ) -> None:
     log.append(
-        action, user=user, office=office, role="consultatore", purpose="controllo",
+        action, user=user, office=office, role="consultatore", purpose=purpose,
         case_reference=case, records=[actions.person(p) for p in persons], at=at,
     )  # fmt: skip
 
@@ -252,6 +253,19 @@ def test_a_case_finding_counts_persons_references_and_the_unreferenced() -> None
         "12 persone consultate il 12/01/2026 con 8 riferimenti pratica distinti "
         "e 4 senza riferimento valido"
     )
+
+
+def test_the_work_queues_pages_are_no_case_finding_but_still_reads_of_their_people() -> None:
+    page = persons(0, 50)
+    read("operatore.1", local(MONDAY, 10), office=COMUNE, case="", persons=page,
+         purpose=actions.QUEUE_PURPOSE)  # fmt: skip
+    for office in (QUESTURA, PREFETTURA):  # the queue's read is one of the person's offices
+        read("agente.1", local(MONDAY, 12), office=office, persons=page[:1])
+    found = day_report()
+    assert found.case_references == ()
+    assert [f.offices for f in found.many_offices] == [(COMUNE, PREFETTURA, QUESTURA)]
+    read("operatore.1", local(MONDAY, 11), office=COMUNE, case="", persons=page)
+    assert [f.persons for f in day_report().case_references] == [50]
 
 
 def test_case_patterns_are_judged_per_day_and_on_reads_only() -> None:

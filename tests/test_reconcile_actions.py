@@ -7,9 +7,14 @@ import json
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from interscambio.access import roles, rules
+from interscambio.access.models import Office
+from interscambio.audit import actions
+from interscambio.audit.models import LogEntry
 from interscambio.reconciliation import kinds
 from interscambio.reconciliation.actions import ActionError, change, record_renewal
 from interscambio.reconciliation.models import Discrepancy
@@ -66,18 +71,40 @@ def test_a_proposed_renewal_is_recorded_by_an_operator(proposed: Discrepancy) ->
         record_renewal(proposed, actor="anna.operatrice")
 
 
-def test_the_command_lists_shows_and_acts(
+def test_the_command_lists_shows_and_acts_as_an_authorized_user_in_the_log(
     proposed: Discrepancy, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    office = Office.objects.create(code="ANA-TO", name="Anagrafe di Torino", kind="anagrafe")
+    rules.grant(
+        get_user_model().objects.create_user("anna"), office, roles.REGISTRY_OPERATOR,
+        since=date(2025, 1, 1), until=date(2099, 1, 1), by="test",
+    )  # fmt: skip
     call_command("discrepancies", "list", "--json")
     listed = json.loads(capsys.readouterr().out)
     assert [d["id"] for d in listed] == [proposed.pk]
     call_command("discrepancies", "take", str(proposed.pk), "--by", "anna")
+    assert "in_esame, assigned to anna" in capsys.readouterr().out
+    call_command("discrepancies", "comment", str(proposed.pk), "--by", "anna", "--text", "visto")
     call_command("discrepancies", "show", str(proposed.pk))
     shown = json.loads(capsys.readouterr().out.split("\n", 1)[1])
-    assert [h["to"] for h in shown["history"]] == [kinds.OPEN, kinds.IN_REVIEW]
+    assert [h["to"] for h in shown["history"]] == [kinds.OPEN, kinds.IN_REVIEW, kinds.IN_REVIEW]
+    assert shown["history"][-1]["note"] == "visto"
     assert shown["evidence"]["permesso"]["numeroPermesso"] == "P1"
-    with pytest.raises(CommandError, match="say why"):
+    entries = LogEntry.objects.filter(action=actions.QUEUE).order_by("index")
+    assert [(e.user, e.office, e.role, e.entry["query"]["azione"]) for e in entries] == [
+        ("anna", "Anagrafe di Torino", roles.REGISTRY_OPERATOR, "prendi"),
+        ("anna", "Anagrafe di Torino", roles.REGISTRY_OPERATOR, "commenta"),
+    ]
+    assert "visto" not in json.dumps([e.entry for e in entries])  # free text: history only
+    with pytest.raises(CommandError, match="reason"):
         call_command("discrepancies", "dismiss", str(proposed.pk), "--by", "anna", "--reason", "")
+    with pytest.raises(CommandError, match="not one of the configured outcomes"):
+        call_command(
+            "discrepancies", "resolve", str(proposed.pk), "--by", "anna", "--outcome", "fatto"
+        )
+    with pytest.raises(CommandError, match="no authorization in force today"):
+        get_user_model().objects.create_user("piero")
+        call_command("discrepancies", "take", str(proposed.pk), "--by", "piero")
     with pytest.raises(CommandError, match="no discrepancy 999"):
         call_command("discrepancies", "show", "999")
+    assert entries.count() == 2  # the refusals left nothing

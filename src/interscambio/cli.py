@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "partner": "The partner nodes this node exchanges flows with",
     "flow": "Flows: export, send, receive, import, status, show, release, refuse",
     "reconcile": "Reconcile the partner's records with this node's: links, renewals, discrepancies",
-    "discrepancies": "List the discrepancies found and act on them: take, resolve, dismiss, reopen",
+    "discrepancies": "The discrepancies found, and the work queue's actions on them",
     "deadlines": "The registry's deadlines per resident: run the daily job, show, list by state",
     "notices": "Letters to residents whose permit expires or expired: PDF, CSV, recorded as sent",
     "prefill": "A resident's pre-filled permit application as JSON, CSV or PDF, logged",

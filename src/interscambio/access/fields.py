@@ -37,6 +37,8 @@ POLICY: Final[dict[str, frozenset[str]]] = {
     | FAMILY_LIMITED
     | EVENTS
     | PERMIT,
+    # On its own node: the permits are its own, the registry is what the Comune's flows said.
+    roles.QUESTURA_OPERATOR: RECORD | IDENTITY | REGISTRY | ADDRESS | PERMIT,
     roles.PREFETTURA_SUPERVISOR: frozenset(),
     roles.VERIFIER: VERIFICATION,
 }

@@ -33,6 +33,8 @@ class Role:
 REGISTRY_ADMIN = "amministratore_anagrafe"
 REGISTRY_OPERATOR = "operatore_anagrafe"
 QUESTURA_CONSULTANT = "consultatore_questura"
+# The immigration office's own staff on the Questura's node, working its discrepancy queue.
+QUESTURA_OPERATOR = "operatore_questura"
 PREFETTURA_SUPERVISOR = "supervisore_prefettura"
 VERIFIER = "verificatore"
 
@@ -46,6 +48,12 @@ ROLES: Final[dict[str, Role]] = {
             "Consultatore della Questura",
             frozenset({IMMIGRATION_OFFICE}),
             True,
+        ),
+        Role(
+            QUESTURA_OPERATOR,
+            "Operatore dell'ufficio immigrazione",
+            frozenset({IMMIGRATION_OFFICE}),
+            False,
         ),
         Role(PREFETTURA_SUPERVISOR, "Supervisore della Prefettura", frozenset({PREFETTURA}), True),
         Role(

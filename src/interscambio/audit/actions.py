@@ -23,9 +23,14 @@ CLIENT_ADDED: Final = "client_aggiunto"
 CLIENT_REVOKED: Final = "client_revocato"
 LOG_READ: Final = "lettura_registro"
 LOG_PRUNED: Final = "registro_sfoltito"
+# An operator's action on a discrepancy of the work queue (docs/queue.md); the query names it.
+QUEUE: Final = "lavorazione_discrepanza"
 
 # The actions that return personal data of residents.
 READS: Final = frozenset({SEARCH, VIEW, EXPORT, VERIFY})
+# The purpose of the work queue's reads: an operator's own office's discrepancies, with no case
+# reference to give (the anomaly rule on case references leaves them out).
+QUEUE_PURPOSE: Final = "lavorazione_discrepanze"
 
 PERSON: Final = "residente:"
 

@@ -17,7 +17,9 @@ Only reads of personal data count (`actions.READS`); days are local days (settin
    of casework. Genuine casework reuses a case reference across the members of one file, so
    distinct references (a person read only under an empty or too short reference counts as one
    of their own) of CASE_RATIO per person or more are flagged; so are MIN_PERSONS people read
-   with no usable reference at all, whatever else the user did that day.
+   with no usable reference at all, whatever else the user did that day. The work queue's
+   reads (purpose actions.QUEUE_PURPOSE) are left out: they list an office's own discrepancies,
+   fifty people a page, with no case to refer to.
 4. Many offices: one person viewed by MIN_OFFICES distinct offices or more in the window.
 
 Volume and off-hours are counted in the database; records are decoded only for the window's
@@ -301,20 +303,23 @@ def _decoded(
         # A prefilter only: the decoded records list decides.
         .filter(record__contains=f'"{actions.PERSON}')
         .annotate(day=TruncDate("at", tzinfo=zone))
-        .values_list("user", "office", "case_reference", "day", "record")
+        .values_list("user", "office", "case_reference", "day", "record", "purpose")
         .order_by()
     )
-    for user, office, case, day, record in entries.iterator(10_000):
+    for user, office, case, day, record, purpose in entries.iterator(10_000):
         named = [r for r in json.loads(record)["entry"]["records"] if r.startswith(actions.PERSON)]
         if not named:
             continue
         key, case = (user, day), case.strip()
         usable = len(case) >= MIN_CASE_LENGTH
-        user_offices[key].add(office)
+        casework = purpose != actions.QUEUE_PURPOSE
+        if casework:
+            user_offices[key].add(office)
         if usable:
             references[key].add(case)
         for person in named:
-            persons[key][person] = persons[key].get(person, False) or usable
+            if casework:
+                persons[key][person] = persons[key].get(person, False) or usable
             record_reads[person] += 1
             # An entry without an office (a system job) is no evidence of one more office.
             if office:

@@ -7,7 +7,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from interscambio.access import rules
-from interscambio.access.roles import PREFETTURA_SUPERVISOR, REGISTRY_ADMIN, ROLES
+from interscambio.access.roles import (
+    PREFETTURA_SUPERVISOR,
+    QUESTURA_OPERATOR,
+    REGISTRY_ADMIN,
+    REGISTRY_OPERATOR,
+    ROLES,
+)
 from interscambio.consultation.reads import CONSULTING
 from interscambio.portal.acting import verified
 
@@ -22,6 +28,14 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "node_role": settings.NODE_ROLE,
         "held_roles": held,
         "can_search": settings.NODE_ROLE == "comune" and bool(held & CONSULTING),
+        "can_work_queue": bool(
+            held
+            & (
+                {QUESTURA_OPERATOR}
+                if settings.NODE_ROLE == "questura"
+                else {REGISTRY_ADMIN, REGISTRY_OPERATOR}
+            )
+        ),
         "can_supervise": bool(held & {PREFETTURA_SUPERVISOR, REGISTRY_ADMIN}),
         "role_labels": {code: role.label for code, role in ROLES.items()},
         "oidc_enabled": settings.OIDC_ENABLED,

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.urls import include, path
 
-from interscambio.portal.views import consult, exchange, login, pages, supervise
+from interscambio.portal.views import consult, exchange, login, pages, queue, supervise
 
 app_name = "portal"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("registro/anomalie/", supervise.anomalies, name="anomalies"),
     path("registro/esportazione/", supervise.export, name="log-export"),
     path("scambio/", exchange.overview, name="exchange"),
+    path("lavoro/", queue.queue, name="queue"),
+    path("lavoro/gruppo/", queue.bulk, name="queue-bulk"),
+    path("lavoro/<int:pk>/", queue.detail, name="queue-detail"),
+    path("lavoro/<int:pk>/azione/", queue.act, name="queue-act"),
 ]
 if settings.NODE_ROLE == "comune":
     urlpatterns += [

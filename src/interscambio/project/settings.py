@@ -288,11 +288,11 @@ RECONCILE_EXPIRED_GRACE_DAYS = int(env("INTERSCAMBIO_EXPIRED_GRACE_DAYS", "60"))
 # expires. The grace after the expiry and the dwelling rule are the reconciliation's above.
 DEADLINES_EXPIRING_DAYS = int(env("INTERSCAMBIO_DEADLINES_EXPIRING_DAYS", "60"))
 
-# The portal's CSV and XLSX downloads (docs/portal.md): the most rows one file may hold; a list
 # The supervisor's anomaly reports (docs/portal.md): reads on a public holiday are off hours all
 # day; with a province's code (e.g. TO) its patron saint's day is a holiday too.
 ANOMALIES_HOLIDAYS_PROVINCE = env("INTERSCAMBIO_HOLIDAYS_PROVINCE", "").strip().upper()
 
+# The portal's CSV and XLSX downloads (docs/portal.md): the most rows one file may hold; a list
 # longer than that is refused with a request to narrow the filters, rather than built in memory.
 EXPORT_MAX_ROWS = int(env("INTERSCAMBIO_EXPORT_MAX_ROWS", "100000"))
 
@@ -317,6 +317,25 @@ CONSULTATION_PURPOSES = dict(
 CONSULTATION_CASE_PATTERN = env(
     "INTERSCAMBIO_CASE_REFERENCE_PATTERN", r"[A-Za-z0-9][A-Za-z0-9/._-]{2,99}"
 )
+
+# The discrepancy work queue (docs/queue.md): the outcomes a discrepancy is resolved with, as
+# "code:label" pairs separated by ";", and the most discrepancies one bulk action may change.
+_QUEUE_OUTCOMES = env(
+    "INTERSCAMBIO_QUEUE_OUTCOMES",
+    "rinnovo_registrato:Rinnovo registrato in anagrafe;"
+    "indirizzo_aggiornato:Indirizzo aggiornato in anagrafe;"
+    "dimora_confermata:Dimora abituale confermata;"
+    "dati_corretti:Dati anagrafici corretti;"
+    "iscrizione_avviata:Procedimento di iscrizione avviato;"
+    "cancellazione_avviata:Procedimento di cancellazione avviato;"
+    "segnalata_al_partner:Segnalata all'altro ufficio;"
+    "nessuna_azione:Verificata, nessuna azione necessaria",
+)
+QUEUE_OUTCOMES = [
+    (code.strip(), label.strip())
+    for code, _, label in (p.partition(":") for p in _QUEUE_OUTCOMES.split(";") if p.strip())
+]
+QUEUE_BULK_MAX = int(env("INTERSCAMBIO_QUEUE_BULK_MAX", "500"))
 
 # The verification API: calls per client per minute (docs/api.md).
 VERIFICATION_CALLS_PER_MINUTE = int(env("INTERSCAMBIO_VERIFICATION_CALLS_PER_MINUTE", "600"))

@@ -9,6 +9,7 @@ deleted: a discrepancy changes state, and each change is a row of its history.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +122,17 @@ class Discrepancy(models.Model):
     run = models.ForeignKey(Run, models.PROTECT, related_name="discrepancies")
     outcome = models.CharField(_("esito"), max_length=200, blank=True)
     due_date = models.DateField(_("scadenza"), null=True, blank=True)
+    # The operator working it (reconciliation/queue/actions.py `assign`); history says who before.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assegnata a"),
+    )
+    # A domicile check asked for and not yet answered, due on this day.
+    check_due = models.DateField(_("verifica di domicilio entro"), null=True, blank=True)
     opened = models.DateTimeField(_("aperta il"), auto_now_add=True)
     updated = models.DateTimeField(_("aggiornata il"), auto_now=True)
     closed = models.DateTimeField(_("chiusa il"), null=True, blank=True)

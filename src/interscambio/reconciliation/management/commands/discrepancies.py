@@ -2,25 +2,58 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from interscambio.access import rules
 from interscambio.reconciliation import kinds
-from interscambio.reconciliation.actions import ActionError, change, record_renewal
 from interscambio.reconciliation.models import Discrepancy
+from interscambio.reconciliation.queue.actions import ActionError, Actor, act
+from interscambio.reconciliation.queue.steps import WORKING
 
 ACTIONS = {
     "list": "the discrepancies, most urgent first (--kind, --status, --limit, --json)",
     "show": "one discrepancy with its evidence and history",
-    "take": "take one up (in review)",
-    "resolve": "resolve one, saying the outcome",
+    "take": "take one up (in review, assigned to you if to no one)",
+    "resolve": "resolve one with one of the configured outcomes",
     "dismiss": "dismiss one, saying why",
     "reopen": "reopen a resolved or dismissed one",
+    "comment": "add a comment to its history",
+    "assign": "assign it to a user who works the queue (--to USER), or to no one (--to '')",
+    "check": "ask for a domicile check, due by --due",
     "record-renewal": "record a proposed renewal in the registry and resolve it",
 }
+# Each subcommand: the queue action (reconciliation/queue/actions.py) and its options.
+QUEUE_ACTIONS = {
+    "take": ("prendi", {"note": "note"}),
+    "resolve": ("risolvi", {"outcome": "outcome", "note": "note"}),
+    "dismiss": ("archivia", {"reason": "reason"}),
+    "reopen": ("riapri", {"note": "note"}),
+    "comment": ("commenta", {"text": "text"}),
+    "assign": ("assegna", {"to": "username"}),
+    "check": ("verifica_domicilio", {"due": "due", "note": "note"}),
+    "record-renewal": ("registra_rinnovo", {}),
+}
+
+
+def actor_for(username: str) -> Actor:
+    """The user named by --by, acting by an authorization in force today to work the queue:
+    the access log names the office and role, as for an action in the portal."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"--by {username!r}: no such user")
+    held = sorted((a for a in rules.active(user) if a.role in WORKING), key=lambda a: a.pk)
+    if not held:
+        raise CommandError(
+            f"--by {username!r}: no authorization in force today to work the queue "
+            f"(roles: {', '.join(sorted(WORKING))})"
+        )
+    return Actor(username, held[0].office.name, held[0].role, held[0].office_id)
 
 
 class Command(BaseCommand):
@@ -33,14 +66,19 @@ class Command(BaseCommand):
         sub["list"].add_argument("--status", choices=sorted(kinds.STATUSES))
         sub["list"].add_argument("--limit", type=int, default=50)
         sub["list"].add_argument("--json", action="store_true")
-        for name in ("show", "take", "resolve", "dismiss", "reopen", "record-renewal"):
+        sub["show"].add_argument("id", type=int)
+        for name in QUEUE_ACTIONS:
             sub[name].add_argument("id", type=int)
-        for name in ("take", "resolve", "dismiss", "reopen", "record-renewal"):
             sub[name].add_argument("--by", required=True, help="who acts (user name)")
-        sub["resolve"].add_argument("--outcome", required=True)
+        for name in ("take", "resolve", "reopen", "check"):
+            sub[name].add_argument("--note", default="")
+        sub["resolve"].add_argument(
+            "--outcome", required=True, help="an outcome code (INTERSCAMBIO_QUEUE_OUTCOMES)"
+        )
         sub["dismiss"].add_argument("--reason", required=True)
-        sub["reopen"].add_argument("--note", default="")
-        sub["take"].add_argument("--note", default="")
+        sub["comment"].add_argument("--text", required=True)
+        sub["assign"].add_argument("--to", required=True, help="user name ('' for no one)")
+        sub["check"].add_argument("--due", type=date.fromisoformat, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -50,23 +88,18 @@ class Command(BaseCommand):
         found = Discrepancy.objects.filter(pk=options["id"]).first()
         if found is None:
             raise CommandError(f"there is no discrepancy {options['id']}")
+        if action == "show":
+            self._show(found)
+            return
+        queued, names = QUEUE_ACTIONS[action]
+        params = {param: options[option] for option, param in names.items()}
         try:
-            if action == "show":
-                self._show(found)
-            elif action == "record-renewal":
-                record_renewal(found, actor=options["by"])
-            else:
-                status, note = {
-                    "take": (kinds.IN_REVIEW, options.get("note", "")),
-                    "resolve": (kinds.RESOLVED, options.get("outcome", "")),
-                    "dismiss": (kinds.DISMISSED, options.get("reason", "")),
-                    "reopen": (kinds.OPEN, options.get("note", "")),
-                }[action]
-                change(found, status, actor=options["by"], note=note)
+            act(found, queued, actor_for(options["by"]), **params)
         except ActionError as error:
             raise CommandError(str(error)) from None
-        if action != "show":
-            self.stdout.write(f"discrepancy {found.pk}: {found.status}")
+        found.refresh_from_db()
+        who = found.assigned_to.get_username() if found.assigned_to else "no one"
+        self.stdout.write(f"discrepancy {found.pk}: {found.status}, assigned to {who}")
 
     def _list(self, options: dict[str, Any]) -> None:
         rows = Discrepancy.objects.all()
