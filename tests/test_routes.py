@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[dict[str, int], int]] = {
     "portal:anomalies": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "portal:log-export": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     "portal:exchange": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
+    "portal:report": ({"supervisore": 200, "admin_anagrafe": 200}, 403),
     # The work queue: the Comune's registry staff; no discrepancy 1 in this world, and the
     # actions are POST only.
     "portal:queue": ({"admin_anagrafe": 200, "operatore": 200}, 403),

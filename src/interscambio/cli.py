@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "deadlines": "The registry's deadlines per resident: run the daily job, show, list by state",
     "notices": "Letters to residents whose permit expires or expired: PDF, CSV, recorded as sent",
     "prefill": "A resident's pre-filled permit application as JSON, CSV or PDF, logged",
+    "report": "The quarterly report for the technical table: figures, charts, PDF or JSON",
     "access": "Offices, the agreement and authorizations: who may act in which role until when",
     "audit": "The access log: sign a tree head, verify the whole log, export it for the Prefettura",
     "schedule": "One round of the exchange's routine (for cron)",

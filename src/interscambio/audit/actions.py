@@ -25,6 +25,8 @@ LOG_READ: Final = "lettura_registro"
 LOG_PRUNED: Final = "registro_sfoltito"
 # An operator's action on a discrepancy of the work queue (docs/queue.md); the query names it.
 QUEUE: Final = "lavorazione_discrepanza"
+# The quarterly report viewed or exported (docs/report.md): aggregates, no personal data.
+REPORT: Final = "rapporto_trimestrale"
 
 # The actions that return personal data of residents.
 READS: Final = frozenset({SEARCH, VIEW, EXPORT, VERIFY})

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import include, path
 
 from interscambio.portal.views import consult, exchange, login, pages, queue, supervise
+from interscambio.report import views as report_views
 
 app_name = "portal"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("registro/anomalie/", supervise.anomalies, name="anomalies"),
     path("registro/esportazione/", supervise.export, name="log-export"),
     path("scambio/", exchange.overview, name="exchange"),
+    path("rapporto/", report_views.page, name="report"),
     path("lavoro/", queue.queue, name="queue"),
     path("lavoro/gruppo/", queue.bulk, name="queue-bulk"),
     path("lavoro/<int:pk>/", queue.detail, name="queue-detail"),

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "interscambio.notices",
     "interscambio.deadlines",
     "interscambio.prefill",
+    "interscambio.report",
 ]
 
 MIDDLEWARE = [
