@@ -48,6 +48,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+# The repository's root: each measured process reports its own peak as tests/nodes.py's do.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.nodes import PEAK_FILE_VARIABLE, PEAK_SCRIPT
+
 PERIOD = "2026-09"
 ISSUED_FROM = date(2026, 9, 1)
 DELIVERED_FROM = date(2026, 10, 1)  # deliveries fall in another month's flow
@@ -128,10 +132,10 @@ class Node:
         """(seconds from start to exit, peak resident bytes, stdout) of one process."""
         with tempfile.TemporaryDirectory() as folder:
             peak_file = Path(folder) / "peak"
-            environment = {**self.environment(), "BENCHMARK_PEAK_FILE": str(peak_file)}
+            environment = {**self.environment(), PEAK_FILE_VARIABLE: str(peak_file)}
             started = time.perf_counter()
             result = subprocess.run(
-                [command[0], "-c", _MEASURED, *command[1:]],
+                [command[0], "-c", PEAK_SCRIPT, *command[1:]],
                 env=environment,
                 stdout=subprocess.PIPE,
                 check=False,
@@ -144,30 +148,6 @@ class Node:
                     f"{output}"
                 )
             return seconds, int(peak_file.read_text()) * 1024, output
-
-
-# Runs `python ARGS` and writes the process's VmHWM (kB) as it exits. wait4's ru_maxrss would
-# not do: Linux starts a child's at its parent's resident set, across fork and exec.
-_MEASURED = """
-import atexit, os, runpy, sys
-
-
-def _peak():
-    with open("/proc/self/status") as status:
-        kb = next(line for line in status if line.startswith("VmHWM:")).split()[1]
-    with open(os.environ["BENCHMARK_PEAK_FILE"], "w") as out:
-        out.write(kb)
-
-
-atexit.register(_peak)
-args = sys.argv[1:]
-if args[0] == "-m":
-    sys.argv = [args[1], *args[2:]]
-    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
-else:
-    sys.argv = args
-    runpy.run_path(args[0], run_name="__main__")
-"""
 
 
 def postgres_database(server: str, name: str, *, create: bool) -> None:

@@ -68,20 +68,30 @@ def drop_hub_databases(server: str, codes: list[str]) -> None:
             admin.execute(f'DROP ROLE IF EXISTS "{HUB_PREFIX}_{code}"')
 
 
-# `interscambio ARGS` that writes its peak resident set (VmHWM, in kB) to a file as it exits.
-_MEASURED = """
-import atexit, os, runpy
+# `python -c PEAK_SCRIPT ARGS` runs `python ARGS` (a script, or `-m module`) and writes the
+# process's own peak resident set (VmHWM, in kB) to $INTERSCAMBIO_PEAK_FILE as it exits. wait4's
+# ru_maxrss would not do: Linux starts a child's at its parent's, across fork and exec. The flow
+# benchmark measures with it too.
+PEAK_FILE_VARIABLE = "INTERSCAMBIO_PEAK_FILE"
+PEAK_SCRIPT = """
+import atexit, os, runpy, sys
 
 
 def _peak():
     with open("/proc/self/status") as status:
         kb = next(line for line in status if line.startswith("VmHWM:")).split()[1]
-    with open(os.environ["INTERSCAMBIO_TEST_PEAK_FILE"], "w") as out:
+    with open(os.environ["INTERSCAMBIO_PEAK_FILE"], "w") as out:
         out.write(kb)
 
 
 atexit.register(_peak)
-runpy.run_module("interscambio", run_name="__main__")
+args = sys.argv[1:]
+if args[0] == "-m":
+    sys.argv = [args[1], *args[2:]]
+    runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = args
+    runpy.run_path(args[0], run_name="__main__")
 """
 
 
@@ -129,9 +139,9 @@ class NodeProcess:
         ru_maxrss, so after hundreds of tests the test process's own size would be measured."""
         with tempfile.TemporaryDirectory() as folder:
             peak_file = Path(folder) / "peak"
-            environment = {**self.environment(), "INTERSCAMBIO_TEST_PEAK_FILE": str(peak_file)}
+            environment = {**self.environment(), PEAK_FILE_VARIABLE: str(peak_file)}
             result = subprocess.run(
-                [sys.executable, "-c", _MEASURED, *args],
+                [sys.executable, "-c", PEAK_SCRIPT, "-m", "interscambio", *args],
                 env=environment,
                 capture_output=True,
                 text=True,

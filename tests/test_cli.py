@@ -52,3 +52,12 @@ def test_an_unknown_role_stops_the_node(tmp_path: Path) -> None:
     result = interscambio("node", data_dir=tmp_path, INTERSCAMBIO_ROLE="prefettura")
     assert result.returncode != 0
     assert "INTERSCAMBIO_ROLE must be 'comune' or 'questura'" in result.stderr
+
+
+def test_a_node_not_yet_migrated_says_to_migrate_rather_than_a_traceback(tmp_path: Path) -> None:
+    result = interscambio("node", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "not up to date" in result.stderr and "run `interscambio migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert interscambio("migrate", "-v", "0", data_dir=tmp_path).returncode == 0
+    assert interscambio("node", data_dir=tmp_path).returncode == 0

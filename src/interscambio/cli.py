@@ -88,8 +88,34 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
 
     argv_django = ["interscambio", *rest] if name == "manage" else ["interscambio", name, *rest]
-    execute_from_command_line(argv_django)
+    from django.db import DatabaseError
+
+    try:
+        execute_from_command_line(argv_django)
+    except DatabaseError:
+        pending = _unapplied_migrations()
+        if not pending:
+            raise
+        print(
+            f"interscambio {name}: the node's database is not up to date ({pending} migrations "
+            "not applied): run `interscambio migrate` first",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _unapplied_migrations() -> int:
+    """How many migrations the node's database lacks (0 when it cannot be told): the reason
+    behind a "no such table" on a new or not yet upgraded node."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return 0
 
 
 if __name__ == "__main__":

@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from interscambio.portal.acting import requires
 from interscambio.portal.views.supervise import SUPERVISING
-from interscambio.report import pdf, quarter
+from interscambio.report import quarter
 from interscambio.report.build import build, note
-from interscambio.report.charts import charts
 from interscambio.report.suppression import SMALL, THRESHOLD, WITHHELD, shown
 
 
@@ -42,6 +41,11 @@ def page(request: HttpRequest) -> HttpResponse:
                "threshold": THRESHOLD}  # fmt: skip
     if error:
         return render(request, "report/quarter.html", context, status=400)
+    # Here rather than at the top: the URL configuration imports this module, and every
+    # command's system checks load it; matplotlib and fpdf would cost each ~0.5 s and 30 MB.
+    from interscambio.report import pdf
+    from interscambio.report.charts import charts
+
     figures = shown(build(wanted))
     kind = request.GET.get("formato", "")
     if kind == "pdf":
