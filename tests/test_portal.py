@@ -323,3 +323,36 @@ def test_the_exchange_page_shows_alerts_calendars_outbox_and_receipts(
     consultant = Client()
     login(consultant, "agente")
     assert consultant.get("/scambio/").status_code == 403
+
+
+def test_the_questuras_own_staff_watch_its_exchange(
+    world: portal_world.World, settings: Any
+) -> None:
+    from django.utils import timezone
+
+    from interscambio.access import roles, rules
+    from interscambio.access.models import Office
+    from interscambio.exchange.models import Partner
+
+    Partner.objects.create(node_id="001272", name="Comune di Torino", since=timezone.localdate())
+    rules.grant(
+        portal_world._user("ui_operatore"), Office.objects.get(code="UI-TO"),
+        roles.QUESTURA_OPERATOR, since=portal_world.START, until=portal_world.END, by="test",
+    )  # fmt: skip
+    operator = Client()
+    login(operator, "ui_operatore")
+    assert operator.get("/scambio/").status_code == 403  # a Comune's node is not theirs
+    assert 'href="/scambio/"' not in operator.get("/").content.decode()
+    settings.NODE_ROLE, settings.NODE_ID = "questura", "TO"
+    page = operator.get("/scambio/")
+    assert page.status_code == 200
+    assert [c.partner.node_id for c in page.context["calendars"]] == ["001272"]
+    home = operator.get("/").content.decode()
+    assert 'href="/scambio/"' in home and 'href="/lavoro/"' in home
+    assert "Nessuna autorizzazione in vigore oggi" not in home
+    admin = Client()
+    login(admin, "admin_anagrafe")
+    assert admin.get("/scambio/").status_code == 403  # the Comune's staff, on the Questura's
+    supervisor = Client()
+    login(supervisor, "supervisore")
+    assert supervisor.get("/scambio/").status_code == 200

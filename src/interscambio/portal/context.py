@@ -16,6 +16,7 @@ from interscambio.access.roles import (
 )
 from interscambio.consultation.reads import CONSULTING
 from interscambio.portal.acting import verified
+from interscambio.portal.views.exchange import watches
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -37,6 +38,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
             )
         ),
         "can_supervise": bool(held & {PREFETTURA_SUPERVISOR, REGISTRY_ADMIN}),
+        "can_watch_exchange": watches(held),
         "role_labels": {code: role.label for code, role in ROLES.items()},
         "oidc_enabled": settings.OIDC_ENABLED,
     }

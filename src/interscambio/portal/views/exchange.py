@@ -10,12 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from interscambio.access import roles
 from interscambio.exchange import status
 from interscambio.exchange.models import Flow, Partner
 from interscambio.exchange.models.flows import (
@@ -31,9 +33,16 @@ from interscambio.exchange.models.flows import (
     SENT,
 )
 from interscambio.portal import tables
-from interscambio.portal.acting import requires
-from interscambio.portal.views.supervise import SUPERVISING
+from interscambio.portal.acting import forbidden, requires
 
+# Who watches the exchange: on a Comune's node its registry administrator, on the Questura's
+# (with a calendar per Comune of the province) the immigration office's own staff; the
+# Prefettura's supervisor on either.
+ROLES_OF_NODE: Final = {
+    "comune": frozenset({roles.PREFETTURA_SUPERVISOR, roles.REGISTRY_ADMIN}),
+    "questura": frozenset({roles.PREFETTURA_SUPERVISOR, roles.QUESTURA_OPERATOR}),
+}
+WATCHING: Final = sorted(set().union(*ROLES_OF_NODE.values()))
 PERIODS_SHOWN: Final = 12  # per partner and direction: half a year of fortnights
 # The flow states as the exchange app names them, repeated here so that the portal's catalog
 # carries their English too (gettext finds a text in any app's catalog).
@@ -123,8 +132,15 @@ LISTS: Final[dict[str, Callable[[], tables.Table]]] = {
 }
 
 
-@requires(*SUPERVISING)
+def watches(held: set[str]) -> bool:
+    """Whether one of these roles sees this node's exchange page (for the menu)."""
+    return bool(held & ROLES_OF_NODE.get(settings.NODE_ROLE, frozenset()))
+
+
+@requires(*WATCHING)
 def overview(request: HttpRequest) -> HttpResponse:
+    if not watches({request.acting.role}):  # type: ignore[attr-defined]
+        return forbidden(request, _("Lo scambio di questo nodo è seguito dal suo ufficio."))
     kind = tables.wanted(request)
     if kind is not None:
         name = request.GET.get("elenco", "")
