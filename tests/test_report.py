@@ -80,6 +80,29 @@ def test_every_figure_equals_the_quarters_truth(quarter_world: portal_world.Worl
         assert got == expected, (section, table, row)
 
 
+@pytest.mark.django_db
+def test_a_discrepancy_closed_twice_in_the_quarter_counts_once_by_its_last_closing() -> None:
+    from datetime import timedelta
+
+    from interscambio.reconciliation import kinds
+    from interscambio.report.figures import discrepancies
+
+    day = report_quarter.at(date(2026, 1, 10))
+
+    def days(n: int) -> Any:
+        return day + timedelta(days=n)
+
+    then_resolved = [(kinds.DISMISSED, days(1)), (kinds.OPEN, days(2)), (kinds.RESOLVED, days(8))]
+    then_dismissed = [(kinds.RESOLVED, days(1)), (kinds.OPEN, days(2)), (kinds.DISMISSED, days(5))]
+    report_quarter._discrepancy(1, kinds.DOMICILE, day, then_resolved)
+    report_quarter._discrepancy(2, kinds.EXPIRED, day, then_dismissed)
+    table = discrepancies.section(Q1, "comune").tables[0]
+    cells = {r.key: r.cells for r in table.rows}
+    domicile, expired = cells[kinds.DOMICILE], cells[kinds.EXPIRED]
+    assert domicile[:4] == (1, 1, 0, 0) and domicile[4].values == (8.0,)
+    assert expired[:4] == (1, 0, 1, 0) and expired[4].values == ()
+
+
 def _row(figures: dict[str, Any], section: str, table: str, row: str) -> list[Any]:
     s = next(s for s in figures["sections"] if s["key"] == section)
     t = next(t for t in s["tables"] if t["key"] == table)

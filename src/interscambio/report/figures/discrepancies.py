@@ -2,9 +2,10 @@
 """Discrepancies opened and closed in the quarter by kind, and how long resolving took.
 
 Opened: first found in the quarter. Resolved and dismissed: their history (DiscrepancyChange)
-has a change to that state in the quarter; a discrepancy reopened and resolved again counts
-once, by its last resolution in the quarter. Time to resolution: from opening to that
-resolution, in days. Still open: opened before the quarter's end and not closed at it.
+has a change to that state in the quarter; a discrepancy closed more than once in the quarter
+(reopened and resolved again, or dismissed then resolved) counts once, by its last closing in
+the quarter. Time to resolution: from opening to that resolution, in days. Still open: opened
+before the quarter's end and not closed at it.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def section(quarter: Quarter, role: str) -> Section:
     ).values_list("kind", flat=True):
         opened[kind] = opened.get(kind, 0) + 1
     resolved, dismissed = _closed(quarter, kinds.RESOLVED), _closed(quarter, kinds.DISMISSED)
+    for pk in resolved.keys() & dismissed.keys():
+        earlier = resolved if resolved[pk] < dismissed[pk] else dismissed
+        del earlier[pk]
     found = Discrepancy.objects.filter(Q(pk__in=resolved) | Q(pk__in=dismissed))
     of = dict(found.values_list("pk", "kind"))
     since = dict(found.values_list("pk", "opened"))
