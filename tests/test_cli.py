@@ -61,3 +61,22 @@ def test_a_node_not_yet_migrated_says_to_migrate_rather_than_a_traceback(tmp_pat
     assert "Traceback" not in result.stderr
     assert interscambio("migrate", "-v", "0", data_dir=tmp_path).returncode == 0
     assert interscambio("node", data_dir=tmp_path).returncode == 0
+
+
+def test_a_command_does_not_import_what_only_a_download_draws_or_writes(tmp_path: Path) -> None:
+    # Every command's checks load the URLs; the PDF, chart and spreadsheet libraries cost
+    # about a second together, which only a report, a letter or a download should pay.
+    script = (
+        "import sys, django; from django.core.management import call_command; django.setup(); "
+        "call_command('check'); "
+        "print(sorted({'fpdf', 'matplotlib', 'openpyxl'} & set(sys.modules)))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(
+        INTERSCAMBIO_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="interscambio.project.settings"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

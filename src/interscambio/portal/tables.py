@@ -25,9 +25,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from interscambio.audit import actions, log
 
@@ -118,6 +115,11 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(table: Table) -> bytes:
     """One sheet: the header row bold and frozen, dates as dates, columns as wide as their
     longest value (up to WIDEST)."""
+    # openpyxl is imported by the download that needs it, not by every command's URL checks.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.worksheets[0]  # a new workbook has one sheet
     sheet.title = table.name[:31]  # Excel's limit on a sheet's name

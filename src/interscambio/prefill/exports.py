@@ -21,7 +21,7 @@ from interscambio.access import fields
 from interscambio.audit import actions, log
 from interscambio.consultation import purposes
 from interscambio.consultation.reads import NotAllowed, Reader
-from interscambio.prefill import pdf, writers
+from interscambio.prefill import writers
 from interscambio.prefill.application import (
     AMBIGUOUS,
     CURRENT,
@@ -46,10 +46,17 @@ class Format:
     write: Callable[[dict[str, Any], str], bytes]
 
 
+def _to_pdf(data: dict[str, Any], reference: str) -> bytes:
+    # fpdf2 takes half a second to import: only the PDF pays for it, not every command.
+    from interscambio.prefill import pdf
+
+    return pdf.to_pdf(data, reference)
+
+
 FORMATS: Final = {
     "json": Format("json", "application/json", lambda data, _: writers.to_json(data)),
     "csv": Format("csv", "text/csv; charset=utf-8", lambda data, _: writers.to_csv(data)),
-    "pdf": Format("pdf", "application/pdf", pdf.to_pdf),
+    "pdf": Format("pdf", "application/pdf", _to_pdf),
 }
 
 
