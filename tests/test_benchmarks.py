@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.test_exchange_http import free_port
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -46,7 +48,7 @@ def test_the_api_load_benchmark_prints_rates_and_latencies() -> None:
         "--database",
         "sqlite",
         "--port",
-        "18799",
+        str(free_port()),  # not a fixed one: another run of the suite may be using it
     )
     lines = {line.split()[0]: line for line in output.splitlines() if "req/s" in line}
     assert set(lines) == {"verifica", "consultazione"}

@@ -115,9 +115,15 @@ def test_a_questura_and_a_hub_of_20_comuni_exchange_a_month_of_flows(
         questura.run("permits", "load", str(permits), "--quiet")
         certificate = questura.data_dir / "keys" / "node.crt"
         postgres = hub_postgres()
-        for comune in comuni:
+        # Ports of this run's own, not the hub's next from 8100: another run (the suite on the
+        # other database, say) may be serving a hub of its own at the same time.
+        own_ports = {questura_port}
+        while len(own_ports) <= len(comuni):
+            own_ports.add(free_port())
+        own_ports.discard(questura_port)
+        for comune, own_port in zip(comuni, sorted(own_ports), strict=True):
             hub(
-                folder, "add", comune.code, comune.name, *postgres,
+                folder, "add", comune.code, comune.name, *postgres, "--port", str(own_port),
                 "--questura", "TO", "--url", f"http://127.0.0.1:{questura_port}/",
                 "--since", SINCE, "--certificate", str(certificate),
             )  # fmt: skip
