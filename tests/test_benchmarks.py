@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_exchange_http import free_port
+from interscambio.demo.services import free_port
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 

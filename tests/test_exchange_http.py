@@ -19,15 +19,10 @@ from typing import Any
 import pytest
 
 from interscambio.core.synth import CityConfig, build
+from interscambio.demo.services import free_port
 from tests.nodes import NodeProcess, node_database
 
 SINCE = "2026-08-01"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:

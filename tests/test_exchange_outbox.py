@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from interscambio.core.extracts import EVENTS, RESIDENTS, STREETS
 from interscambio.core.flows import Period
+from interscambio.demo.services import free_port
 from interscambio.exchange import outbox, status
 from interscambio.exchange.export import export_flow
 from interscambio.exchange.models import Flow, Partner
@@ -36,12 +36,6 @@ def comune(settings: Any, tmp_path: Path, db: None) -> Path:
     settings.NODE_ROLE, settings.NODE_ID, settings.NODE_NAME = "comune", "001272", "Torino"
     init_keys()
     return tmp_path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def fortnights(partner: Partner, count: int) -> list[Flow]:

@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from interscambio.demo.services import free_port
 from tests.nodes import (
     NodeProcess,
     _postgres_server,
@@ -31,7 +32,6 @@ from tests.nodes import (
     node_database,
 )
 from tests.province import ComuneExtracts, build_province
-from tests.test_exchange_http import free_port
 
 COMUNI = 20
 HUB = [sys.executable, "-m", "interscambio", "hub"]

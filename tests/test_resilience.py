@@ -17,12 +17,13 @@ import psycopg
 import pytest
 from django.db import connection
 
+from interscambio.demo.services import free_port
 from interscambio.exchange.importing import file_sha256
 from interscambio.exchange.transport import TransportError
 from interscambio.exchange.transport.api import Answer, post_flow
 from tests.flows import Questura, large_permit_flow, month
 from tests.nodes import NodeProcess, comune_trusting_a_questura, node_database
-from tests.test_exchange_http import Server, free_port
+from tests.test_exchange_http import Server
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a database server to lose: PostgreSQL only"
